@@ -1,0 +1,74 @@
+"""Recipes from the command line: a run end to end, a killed run resumed, reports against their schema, compare."""
+import json, signal, subprocess, time
+from pathlib import Path
+import jsonschema, pytest
+from conftest import cli, BIN
+from micronet_fa.recipes import REPORT_SCHEMA
+
+TINY = ['--epochs-scale', '0.001', '--n-train', '128', '--n-valid', '64']
+
+def test_recipes_lists_all_five(env):
+    r = cli('recipes', env=env)
+    for name in ('wrn22_mixup_cifar100', 'sparse_googlenet_cifar100', 'densenet_nano_cifar10', 'densenet_groups_cifar10', 'wrn_kd_cifar100'):
+        assert name in r.stdout
+    assert '0.0357' in r.stdout and '0.4634' in r.stdout
+
+def test_run_killed_then_resumed_continues_from_its_stage(env, data10, tmp_path):
+    out = tmp_path/'nano'
+    args = ['run', 'densenet_nano_cifar10', '--data', data10, '--out', out, *TINY]
+    p = subprocess.Popen([str(BIN/'micronet-fa'), *map(str, args)], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    for line in p.stdout:
+        if "stage 3/4 'retrain'" in line: break
+    time.sleep(1); p.send_signal(signal.SIGKILL); p.wait()
+    state = json.loads((out/'state.json').read_text())
+    assert set(state['stages']) == {'train', 'prune'} and not (out/'report.json').exists()
+    r = cli(*args, '--resume', env=env)
+    assert "stage 1/4" not in r.stdout and "stage 3/4 'retrain'" in r.stdout, r.stdout
+    rep = json.loads((out/'report.json').read_text())
+    jsonschema.validate(rep, REPORT_SCHEMA)
+    assert (rep['params'], rep['ops'], round(rep['score'], 4)) == (47_837, 22_675_830, 0.0357)
+    assert [s['name'] for s in rep['stages']] == ['train', 'prune', 'retrain', 'half']
+    assert rep['stages'][0]['seconds'] == state['stages']['train']['seconds']   # not run again
+    r = cli(*args, env=env, check=False)                                         # same folder without --resume
+    assert r.returncode == 2 and '--resume' in r.stderr
+
+def test_cifar100_recipe_and_compare(env, data100, data10, tmp_path):
+    a, b = tmp_path/'kd', tmp_path/'nano'
+    cli('run', 'wrn_kd_cifar100', '--data', data100, '--out', a, *TINY, '--set', 'teacher.model=wrn_16_1',
+        '--set', 'student.model=wrn_16_1', env=env)
+    rep = json.loads((a/'report.json').read_text())
+    jsonschema.validate(rep, REPORT_SCHEMA)
+    assert rep['rules'] == 'micronet' and rep['track'] == 'cifar100' and rep['freebie'] is False   # binary weights
+    assert rep['plan']['overrides'] == {'teacher.model': 'wrn_16_1', 'student.model': 'wrn_16_1'}
+    assert len(rep['stages']) == 9 and all(s['score'] > 0 for s in rep['stages'])
+    cli('run', 'densenet_nano_cifar10', '--data', data10, '--out', b, *TINY, env=env)
+    r = cli('compare', tmp_path, '--out', tmp_path/'cmp.png', env=env)
+    assert (tmp_path/'cmp.png').stat().st_size > 5000
+    assert 'wrn_kd_cifar100' in r.stdout and 'densenet_nano_cifar10' in r.stdout
+
+def test_cifar100_missing_says_how_to_get_it(env, tmp_path):
+    r = cli('run', 'sparse_googlenet_cifar100', '--data', tmp_path/'empty', '--out', tmp_path/'x', *TINY, env=env, check=False)
+    assert r.returncode == 2
+    assert 'cifar-100-python.tar.gz' in r.stderr and 'recipe sparse_googlenet_cifar100 needs cifar100' in r.stderr
+
+def test_prune_and_quantize_checkpoints(env, data10, tmp_path):
+    base = tmp_path/'base'
+    cli('train', 'densenet_nano', '--data', data10, '--epochs', '1', '--bs', '64', '--out', base, env=env)
+    r = cli('prune', base/'model.pth', '--method', 'l1', '--amount', '0.197', '--which', 'all', '--out', tmp_path/'p', env=env)
+    assert 'score 0.03574' in r.stdout
+    assert json.loads((tmp_path/'p'/'score.json').read_text())['score']['params'] == 47_837
+    r = cli('prune', tmp_path/'p'/'model.pth', '--method', 'filter', '--amount', '0.5', '--out', tmp_path/'f',
+            '--data', data10, '--epochs', '1', '--bs', '64', env=env)
+    s = json.loads(cli('score', tmp_path/'f'/'model.pth', '--json', env=env).stdout)
+    assert s['ops'] < 22_675_830 * 0.8                                            # channels really removed
+    r = cli('quantize', base/'model.pth', '--bits', '16', '--data', data10, '--out', tmp_path/'h', env=env)
+    assert 'freebie' in r.stdout and ('justified' in r.stdout)
+    r = cli('quantize', base/'model.pth', '--bits', '8', '--data', data10, '--calib-batches', '1', '--out', tmp_path/'q8', env=env)
+    assert 'int8' in r.stdout
+    q8 = json.loads(cli('score', tmp_path/'q8'/'model.pth', '--rules', 'micronet', '--json', env=env).stdout)
+    full = json.loads(cli('score', base/'model.pth', '--rules', 'micronet', '--no-freebie', '--json', env=env).stdout)
+    assert q8['params'] == full['params'] / 4                                     # every parameter at 8 bits
+    r = cli('quantize', base/'model.pth', '--bits', '1', '--method', 'bwn', '--out', tmp_path/'b', '--data', data10,
+            '--epochs', '1', '--bs', '64', '--rules', 'micronet', env=env)
+    b = json.loads((tmp_path/'b'/'score.json').read_text())
+    assert b['score']['freebie'] is False and b['score']['min_bits'] == 1
