@@ -1,13 +1,13 @@
 """A real CIFAR-10 run on the CPU with a fixed budget: accuracy per epoch and wall time, as JSON and markdown.
 
-    python benchmarks/cifar10_cpu.py [--model densenet_nano] [--epochs 10] [--compile] [--threads N]
+    python benchmarks/cifar10_cpu.py [--model densenet_nano] [--epochs 10] [--compile] [--threads N] [--keep DIR]
 
 The settings are those of the plain PyTorch loop measured on this machine when the project was planned
 (densenet_nano, one-cycle to lr 0.2, Nesterov SGD, wd 5e-4, batch 128, crop + flip, channels_last), run through
 `micronet_fa.train.train`, and compared with that loop's curve (55.2% after 1 epoch, 70.4% after 4, 86.6% after
 10, about 335 img/s compiled) and with seed 001's log (70.6% after 10 epochs, 79.2% after 30). Needs the real
 CIFAR-10 (MICRONET_DATA or ./data)."""
-import argparse, json, os, platform, tempfile, time
+import argparse, json, os, platform, shutil, tempfile, time
 from pathlib import Path
 import torch
 
@@ -20,13 +20,17 @@ def main():
     p.add_argument('--bs', type=int, default=128); p.add_argument('--lr', type=float, default=0.2)
     p.add_argument('--compile', action='store_true'); p.add_argument('--threads', type=int, default=None)
     p.add_argument('--out', default=str(Path(__file__).parent/'results'))
+    p.add_argument('--keep', default=None, help='keep the run (checkpoints, log, curve) in this folder; default: deleted')
     a = p.parse_args()
     if a.threads: torch.set_num_threads(a.threads)
     from micronet_fa.train import train
-    run_dir = Path(tempfile.mkdtemp(prefix='cifar10_cpu_'))
+    run_dir = Path(a.keep) if a.keep else Path(tempfile.mkdtemp(prefix='cifar10_cpu_'))
     t0 = time.perf_counter()
-    r = train(a.model, 'cifar10', epochs=a.epochs, bs=a.bs, lr=a.lr, opt='sgd', schedule='one-cycle', wd=5e-4,
-              compile=a.compile, channels_last=True, out=run_dir, seed=0)
+    try:
+        r = train(a.model, 'cifar10', epochs=a.epochs, bs=a.bs, lr=a.lr, opt='sgd', schedule='one-cycle', wd=5e-4,
+                  compile=a.compile, channels_last=True, out=run_dir, seed=0)
+    finally:
+        if not a.keep: shutil.rmtree(run_dir, ignore_errors=True)
     wall = time.perf_counter() - t0
     rows = [dict(l) for l in r['learn'].cbs.filter(lambda c: type(c).__name__ == 'EpochLog')[0].rows]
     train_s = sum(x['seconds'] for x in rows)

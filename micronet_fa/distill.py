@@ -170,9 +170,13 @@ class FeatureDistillation(Callback):
             if self._on: store[i] = _output(out)
         return f
 
-    def _remove(self):
+    def remove_hooks(self):
+        "Take the feature hooks off the student and the teacher."
         for h in self.hooks: h.remove()
         self.hooks, self._on, self._s, self._t = [], False, {}, {}
+
+    def checkpoint_state(self)->dict: return self.adapters.state_dict()
+    def load_checkpoint_state(self, state:dict): self.adapters.load_state_dict(state)
 
     def before_fit(self):
         if unwrap_model(self.learn.model) is not self.student:
@@ -183,7 +187,7 @@ class FeatureDistillation(Callback):
         if own and self.learn.opt is not None and not {id(p) for p in own} <= _opt_params(self.learn.opt):
             raise ValueError("the adapters' parameters are not being trained: pass them to the learner with "
                              "get_learner(..., cbs=[cb], extra_params=list(cb.adapters.parameters()))")
-        self._remove()
+        self.remove_hooks()
         s_mods, t_mods = dict(self.student.named_modules()), dict(unwrap_model(self.teacher).named_modules())
         for i, (s, t) in enumerate(self.pairs):
             self.hooks += [s_mods[s].register_forward_hook(self._hook(self._s, i)),
@@ -195,14 +199,14 @@ class FeatureDistillation(Callback):
     def after_pred(self):
         if len(self._t) < len(self.pairs):               # no KnowledgeDistillation ran this teacher on this batch
             with torch.no_grad(): self.teacher(*self.learn.xb)
+        self._on = False                                  # both models' features of this batch are caught
 
     def after_loss(self):
-        self._on = False
         hint = sum(F.mse_loss(self.adapters[str(i)](self._s[i]).float(), self._t[i].float()) for i in range(len(self.pairs)))
         self.learn.loss_grad = self.learn.loss_grad + self.beta * hint
         self.learn.loss = self.learn.loss_grad.detach().clone()
         self.hint = hint.detach()
         self._s.clear(); self._t.clear()
 
-    def after_fit(self): self._remove()
-    def after_cancel_fit(self): self._remove()
+    def after_fit(self): self.remove_hooks()
+    def after_cancel_fit(self): self.remove_hooks()

@@ -1,7 +1,7 @@
 """Recipes from the command line: a run end to end, a killed run resumed, reports against their schema, compare."""
 import json, signal, subprocess, time
 from pathlib import Path
-import jsonschema, pytest
+import jsonschema, pytest, torch
 from conftest import cli, BIN
 from micronet_fa.recipes import REPORT_SCHEMA
 
@@ -61,10 +61,23 @@ def test_prune_and_quantize_checkpoints(env, data10, tmp_path):
             '--data', data10, '--epochs', '1', '--bs', '64', env=env)
     s = json.loads(cli('score', tmp_path/'f'/'model.pth', '--json', env=env).stdout)
     assert s['ops'] < 22_675_830 * 0.8                                            # channels really removed
+    cli('prune', base/'model.pth', '--method', 'soft', '--amount', '0.25', '--out', tmp_path/'s', '--data', data10,
+        '--epochs', '1', '--bs', '64', env=env)                                  # soft pruning, then fine-tuning
+    from micronet_fa.models import load_checkpoint
+    soft, _ = load_checkpoint(tmp_path/'s'/'model.pth')
+    convs = [m for m in soft.modules() if isinstance(m, torch.nn.Conv2d)]
+    for m in convs:                                                              # the zeroed filters stayed zero
+        zero = int((m.weight.flatten(1).abs().sum(1) == 0).sum())
+        assert zero == int(0.25 * m.out_channels) and hasattr(m, 'weight_mask'), (m, zero)
     r = cli('quantize', base/'model.pth', '--bits', '16', '--data', data10, '--out', tmp_path/'h', env=env)
     assert 'freebie' in r.stdout and ('justified' in r.stdout)
     r = cli('quantize', base/'model.pth', '--bits', '8', '--data', data10, '--calib-batches', '1', '--out', tmp_path/'q8', env=env)
     assert 'int8' in r.stdout
+
+    from micronet_fa.quantize import load_int8
+    prog = load_int8(tmp_path/'q8'/'model_int8.pt2')                               # the exported int8 program runs
+    assert prog(torch.randn(3, 3, 32, 32)).shape == (3, 10)
+    assert not list(tmp_path.joinpath('q8').glob('*.tmp'))                        # nothing half written left behind
     q8 = json.loads(cli('score', tmp_path/'q8'/'model.pth', '--rules', 'micronet', '--json', env=env).stdout)
     full = json.loads(cli('score', base/'model.pth', '--rules', 'micronet', '--no-freebie', '--json', env=env).stdout)
     assert q8['params'] == full['params'] / 4                                     # every parameter at 8 bits
