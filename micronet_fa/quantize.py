@@ -198,7 +198,6 @@ def save_int8(q:torch.fx.GraphModule, # From `ptq_int8`
               input_size:tuple=(3,32,32), # One input's shape, without the batch
              )->Path:
     "Save an int8 graph from `ptq_int8` as a `torch.export` program (dynamic batch size)."
-    _torchao()
     example = torch.randn(2, *input_size)
     ep = torch.export.export(q, (example,), dynamic_shapes=({0: torch.export.Dim.AUTO},))
     return atomic_write(path, lambda p: torch.export.save(ep, p))

@@ -44,12 +44,15 @@ def _stage_keys(kind:str)->set:
 def check_stage(s:dict, where:str=''):
     "Raise a clear error if stage `s` has an unknown kind or a setting its kind does not take."
     if s.get('kind') not in STAGE_KINDS: raise ValueError(f"{where}stage {s.get('name')!r} has kind {s.get('kind')!r}; kinds: {', '.join(STAGE_KINDS)}")
-    bad = set(s) - _stage_keys(s['kind'])
+    keys = _stage_keys(s['kind'])
+    bad = sorted(set(s) - keys)
     if bad:
         import difflib
-        hints = [f"{b} (did you mean {difflib.get_close_matches(b, _stage_keys(s['kind']), 1)[0]}?)" if difflib.get_close_matches(b, _stage_keys(s['kind']), 1) else b for b in sorted(bad)]
-        raise ValueError(f"{where}stage {s['name']!r} ({s['kind']}) has no setting {', '.join(hints)}; its settings: "
-                         f"{', '.join(sorted(_stage_keys(s['kind']) - {'name', 'kind'}))}")
+        def hint(b):
+            near = difflib.get_close_matches(b, keys, 1)
+            return f"{b} (did you mean {near[0]}?)" if near else b
+        raise ValueError(f"{where}stage {s['name']!r} ({s['kind']}) has no setting {', '.join(map(hint, bad))}; its settings: "
+                         f"{', '.join(sorted(keys - {'name', 'kind'}))}")
 
 @dataclass
 class Recipe:

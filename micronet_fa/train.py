@@ -136,7 +136,8 @@ class EpochLog(Callback):
 
     def before_fit(self):
         self.active = not any(isinstance(c, LRFinder) for c in self.learn.cbs)
-        if self.active and getattr(self.learn, 'resumed_log', None) is not None: self.rows = list(self.learn.resumed_log)
+        resumed = getattr(self.learn, 'resumed', None)
+        if self.active and resumed is not None: self.rows = list(resumed['log'])
     def before_epoch(self): self.t0, self.correct, self.seen, self.loss_sum, self.n, self.trained = time.perf_counter(), 0, 0, 0., 0, False
     def after_train(self): self.trained = True   # not reached by the epochs a resumed run skips
     def after_batch(self):
@@ -214,12 +215,13 @@ class Checkpoint(Callback):
 
     def before_fit(self):
         self.active = not any(isinstance(c, LRFinder) for c in self.learn.cbs)
-        self.best = getattr(self.learn, 'resumed_best', self.best)
-        sc = getattr(self.learn, 'resumed_scaler', None)     # MixedPrecision made its GradScaler in its before_fit (order 10)
-        if sc and getattr(self.learn, 'scaler', None) is not None: self.learn.scaler.load_state_dict(sc)
-        saved = getattr(self.learn, 'resumed_callbacks', None)
-        if saved is not None:
-            for k, c in _stateful(self.learn.cbs).items(): c.load_checkpoint_state(saved[k])   # resume_from checked the names
+        st = getattr(self.learn, 'resumed', None)             # the train_state `resume_from` loaded, if any
+        if st is None: return
+        self.best = st['best']
+        # MixedPrecision made its GradScaler in its before_fit (order 10)
+        if st.get('scaler') and getattr(self.learn, 'scaler', None) is not None: self.learn.scaler.load_state_dict(st['scaler'])
+        saved = st.get('callbacks', {})
+        for k, c in _stateful(self.learn.cbs).items(): c.load_checkpoint_state(saved[k])   # resume_from checked the names
 
     def before_epoch(self): self.trained = False
     def after_train(self): self.trained = True   # not reached by the epochs a resumed run skips
@@ -351,8 +353,7 @@ def resume_from(learn:Learner, # The learner to restore into (same model and opt
         raise ValueError(f"{path}: the optimiser state does not fit this learner's parameters ({e}): resume with the model "
                          "and extra_params of the interrupted run, or start a new run in another folder") from None
     set_rng_state(st['rng'], learn)
-    learn.resumed_log, learn.resumed_best, learn.resumed_scaler = st['log'], st['best'], st.get('scaler')
-    learn.resumed_callbacks = st.get('callbacks', {})
+    learn.resumed = st                  # for EpochLog and Checkpoint's before_fit; `fit` removes it afterwards
     return st['epoch']
 
 def fit(learn:Learner,          # From `get_learner`
@@ -378,8 +379,7 @@ def fit(learn:Learner,          # From `get_learner`
         if start >= epochs: print(f"{last}: all {epochs} epochs are already done")
     try: learn.fit(epochs, lr=lr, cbs=[ParamScheduler(sched)] + list(cbs or []), start_epoch=start)  # skips the done epochs
     finally:
-        for a in ('resumed_log', 'resumed_best', 'resumed_scaler', 'resumed_callbacks'):
-            if a in learn.__dict__: delattr(learn, a)
+        learn.__dict__.pop('resumed', None)
     return learn
 
 # %% ../nbs/03_train.ipynb #773d385b
@@ -487,7 +487,7 @@ def train(model:str|nn.Module='densenet_nano', # Registered model name, or a mod
         else: fit(learn, epochs, schedule, lr, warmup, milestones, gamma, resume=resume, config=config)
     except torch.cuda.OutOfMemoryError as e:
         raise CudaOutOfMemory(f"CUDA ran out of memory with batch size {bs}: try a smaller --bs (e.g. {max(bs//2, 1)}) "
-                           f"({str(e).splitlines()[0]})") from None
+                              f"({str(e).splitlines()[0]})") from None
     model = unwrap_model(learn.model)
     log = next(c for c in learn.cbs if isinstance(c, EpochLog)).rows
     final = dict(log[-1]) if log else {}
