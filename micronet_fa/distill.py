@@ -15,7 +15,8 @@ from fastai.callback.core import Callback
 from fastai.callback.mixup import MixHandler
 from fastai.callback.channelslast import ChannelsLast
 
-from .models import unwrap_model, load_checkpoint
+from .core import unwrap_model, model_device, eval_mode
+from .checkpoint import load_checkpoint
 
 # %% auto #0
 __all__ = ['kd_loss', 'KnowledgeDistillation', 'kd_callback', 'Adapter', 'probe_shapes', 'FeatureDistillation']
@@ -36,10 +37,6 @@ def kd_loss(student_logits:torch.Tensor, # (N, C) student logits
     return T * T * F.kl_div(s, t, reduction='batchmean', log_target=True)
 
 # %% ../nbs/06_distill.ipynb #5ad8b917
-def _device(model):
-    p = next(iter(list(model.parameters()) + list(model.buffers())), None)
-    return p.device if p is not None else torch.device('cpu')
-
 def _prepare_teacher(teacher, learn):
     "Move the teacher to the student's device (and channels_last if the learner uses it); eval mode."
     student = unwrap_model(learn.model)
@@ -47,7 +44,7 @@ def _prepare_teacher(teacher, learn):
     if t is student: raise ValueError("the teacher is the student itself: give a separately trained model")
     shared = {id(p) for p in student.parameters()} & {id(p) for p in t.parameters()}
     if shared: raise ValueError(f"the teacher shares {len(shared)} parameter tensors with the student: give a separate model")
-    t.to(_device(student))
+    t.to(model_device(student)[0])
     if any(isinstance(cb, ChannelsLast) for cb in learn.cbs): t.to(memory_format=torch.channels_last)
     return teacher.eval()           # a compiled teacher stays compiled
 
@@ -110,6 +107,7 @@ class Adapter(nn.Module):
             else: x = F.interpolate(x, size=self.size, mode='bilinear', align_corners=False)
         return x
 
+# %% ../nbs/06_distill.ipynb #fac96237
 def _output(o):
     if isinstance(o, torch.Tensor): return o
     if isinstance(o, (tuple, list)) and o and isinstance(o[0], torch.Tensor): return o[0]
@@ -130,16 +128,14 @@ def probe_shapes(model:nn.Module,  # The model
     shapes, hooks = {}, []
     for n in names:
         hooks.append(mods[n].register_forward_hook(lambda mod, a, o, n=n: shapes.__setitem__(n, tuple(_output(o).shape[1:]))))
-    modes = {x: x.training for x in m.modules()}
-    p = next(iter(list(m.parameters()) + list(m.buffers())), None)
+    dev, dt = model_device(m)
     try:
-        m.eval()
-        m(torch.randn(*input_size, device=_device(m), dtype=p.dtype if p is not None and p.is_floating_point() else torch.float32))
+        with eval_mode(m): m(torch.randn(*input_size, device=dev, dtype=dt))
     finally:
         for h in hooks: h.remove()
-        for x, t in modes.items(): x.training = t
     return [shapes[n] for n in names]
 
+# %% ../nbs/06_distill.ipynb #b51cd664
 def _opt_params(opt):
     if hasattr(opt, 'opt'): return {id(p) for g in opt.opt.param_groups for p in g['params']}   # fastai's OptimWrapper
     return {id(p) for ps in opt.param_lists for p in ps}
@@ -162,7 +158,7 @@ class FeatureDistillation(Callback):
         s_shapes = probe_shapes(self.student, [s for s, _ in pairs], input_size)
         t_shapes = probe_shapes(teacher, [t for _, t in pairs], input_size)
         self.shapes = list(zip(s_shapes, t_shapes))
-        self.adapters = nn.ModuleDict({str(i): Adapter(s, t) for i, (s, t) in enumerate(self.shapes)}).to(_device(self.student))
+        self.adapters = nn.ModuleDict({str(i): Adapter(s, t) for i, (s, t) in enumerate(self.shapes)}).to(model_device(self.student)[0])
         self.hooks, self._on, self._s, self._t = [], False, {}, {}
 
     def _hook(self, store, i):
@@ -176,13 +172,14 @@ class FeatureDistillation(Callback):
         self.hooks, self._on, self._s, self._t = [], False, {}, {}
 
     def checkpoint_state(self)->dict: return self.adapters.state_dict()
-    def load_checkpoint_state(self, state:dict): self.adapters.load_state_dict(state)
+    def load_checkpoint_state(self, state:dict # What `checkpoint_state` returned
+                             ): self.adapters.load_state_dict(state)
 
     def before_fit(self):
         if unwrap_model(self.learn.model) is not self.student:
             raise ValueError("this FeatureDistillation was built for another student: build it with the learner's model")
         self.teacher = _prepare_teacher(self.teacher, self.learn)
-        self.adapters.to(_device(self.student))
+        self.adapters.to(model_device(self.student)[0])
         own = list(self.adapters.parameters())
         if own and self.learn.opt is not None and not {id(p) for p in own} <= _opt_params(self.learn.opt):
             raise ValueError("the adapters' parameters are not being trained: pass them to the learner with "

@@ -16,15 +16,16 @@ import torch.nn.functional as F
 import torch.fx as fx
 from torch.nn.utils import prune
 from fastai.callback.core import Callback
-from fastai.callback.schedule import LRFinder
 
-from .models import (unwrap_model, add_transform, Shift, ShiftStack, ShiftConv2d, SALConv2d,
+from .core import (unwrap_model, own_params, is_masked, param_mask, raw_param, effective_param, set_mask, unprune,
+                              select_param, set_layout)
+from .models import (add_transform, register_transform, Shift, ShiftStack, ShiftConv2d, SALConv2d,
                                 SALShiftConv2d)
 
 # %% auto #0
-__all__ = ['WHICH', 'HAN_KINDS', 'HAN_SCHEDULE', 'PRUNE_METHODS', 'prunable', 'sparsity_report', 'global_l1_prune',
-           'han_thresholds', 'han_prune', 'han_epochs', 'HanPrune', 'soft_rate', 'soft_prune', 'SoftPrune',
-           'make_permanent', 'mask_zeros', 'filter_chains', 'set_widths', 'filter_prune', 'prune_model']
+__all__ = ['WHICH', 'HAN_KINDS', 'HAN_SCHEDULE', 'make_permanent', 'PRUNE_METHODS', 'prunable', 'sparsity_report',
+           'global_l1_prune', 'han_thresholds', 'han_prune', 'han_epochs', 'HanPrune', 'soft_rate', 'soft_prune',
+           'SoftPrune', 'mask_zeros', 'filter_chains', 'set_widths', 'filter_prune', 'prune_model']
 
 # %% ../nbs/04_prune.ipynb #08a479db
 WHICH = ('weights', 'conv', 'linear', 'all')
@@ -41,29 +42,12 @@ def _selector(which):
     raise ValueError(f"which={which!r}: use one of {', '.join(map(repr, WHICH))}, or a function "
                      "(module_name, module, param_name) -> bool")
 
-def _own_params(mod):
-    "(name, parameter) of `mod`'s own parameters, a pruned `<name>_orig` listed as `<name>`."
-    for pname, p in mod.named_parameters(recurse=False):
-        if pname.endswith('_orig') and pname[:-5] + '_mask' in mod._buffers: pname = pname[:-5]
-        yield pname, p
-
-def _masked(mod, name): return name + '_mask' in mod._buffers and name + '_orig' in mod._parameters
-
-def _raw(mod, name)->nn.Parameter:
-    "The trainable tensor behind `mod.<name>` (`<name>_orig` when pruned)."
-    return mod._parameters[name + '_orig'] if _masked(mod, name) else mod._parameters[name]
-
-def _effective(mod, name)->torch.Tensor:
-    "The weight the module uses, computed now (`orig * mask` when pruned), detached."
-    with torch.no_grad():
-        return _raw(mod, name) * mod._buffers[name + '_mask'] if _masked(mod, name) else _raw(mod, name).detach()
-
 def prunable(model:nn.Module,  # Any model (compiled or wrapped is fine)
              which='weights',  # 'weights', 'conv', 'linear', 'all', or a function (module_name, module, param_name) -> bool
             )->list:
     "The `(module, param_name)` pairs that take part in pruning, in module order."
     sel, m = _selector(which), unwrap_model(model)
-    return [(mod, pname) for mname, mod in m.named_modules() for pname, p in _own_params(mod)
+    return [(mod, pname) for mname, mod in m.named_modules() for pname, p in own_params(mod)
             if p is not None and p.numel() and p.is_floating_point() and sel(mname, mod, pname)]
 
 def _names(model): return {id(mod): n for n, mod in unwrap_model(model).named_modules()}
@@ -78,9 +62,9 @@ def sparsity_report(model:nn.Module, # Any model
     names = _names(model)
     rows = []
     for mod, pname in prunable(model, which):
-        w = _effective(mod, pname)
+        w = effective_param(mod, pname)
         rows.append(dict(name=_qual(names, mod, pname), shape=tuple(w.shape), params=w.numel(),
-                         zeros=int((w == 0).sum()), masked=_masked(mod, pname)))
+                         zeros=int((w == 0).sum()), masked=is_masked(mod, pname)))
     df = pd.DataFrame(rows, columns=['name', 'shape', 'params', 'zeros', 'masked'])
     if total:
         df = pd.concat([df, pd.DataFrame([dict(name='total', shape=(), params=int(df.params.sum()),
@@ -101,19 +85,12 @@ def _channels_last(t): return t.dim() == 4 and not t.is_contiguous() and t.is_co
 
 def _contiguous(params)->list:
     "Make weights and masks contiguous (`global_unstructured` flattens them with `.view(-1)`); returns the channels_last ones."
-    was = []
-    for mod, name in params:
-        raw = _raw(mod, name)
-        if _channels_last(raw): was.append((mod, name)); raw.data = raw.data.contiguous()
-        if _masked(mod, name): mod._buffers[name + '_mask'] = mod._buffers[name + '_mask'].contiguous()
+    was = [(mod, name) for mod, name in params if _channels_last(raw_param(mod, name))]
+    for mod, name in params: set_layout(mod, name)
     return was
 
 def _restore_channels_last(was):
-    for mod, name in was:
-        raw = _raw(mod, name); raw.data = raw.data.contiguous(memory_format=torch.channels_last)
-        if _masked(mod, name):
-            mod._buffers[name + '_mask'] = mod._buffers[name + '_mask'].contiguous(memory_format=torch.channels_last)
-            setattr(mod, name, raw * mod._buffers[name + '_mask'])
+    for mod, name in was: set_layout(mod, name, torch.channels_last)
 
 def global_l1_prune(model:nn.Module,  # Any model (compiled or wrapped is fine)
                     amount:float|int, # Fraction of the remaining entries to prune (or an int count)
@@ -123,11 +100,11 @@ def global_l1_prune(model:nn.Module,  # Any model (compiled or wrapped is fine)
     amount = _check_fraction(amount, 'amount', allow_int=True)
     params = prunable(model, which)
     if not params: raise ValueError(f"global_l1_prune: no parameters match which={which!r} in this model")
-    left = sum(int(m._buffers[n + '_mask'].count_nonzero()) if _masked(m, n) else _raw(m, n).numel() for m, n in params)
+    left = sum(int(param_mask(m, n).count_nonzero()) if is_masked(m, n) else raw_param(m, n).numel() for m, n in params)
     if isinstance(amount, int) and amount > left:
         raise ValueError(f"amount={amount}: only {left} entries are left unpruned; give a smaller count or a fraction")
     was = _contiguous(params)
-    scores = {(m, n): _effective(m, n) for m, n in params}
+    scores = {(m, n): effective_param(m, n) for m, n in params}
     prune.global_unstructured(params, pruning_method=prune.L1Unstructured, importance_scores=scores, amount=amount)
     _restore_channels_last(was)
     return model
@@ -150,9 +127,10 @@ def han_thresholds(model:nn.Module,   # Any model
     "Per layer weight, the threshold `han_prune` would use now: quality x population std of its effective weights."
     _check_quality(quality)
     names = _names(model)
-    return {_qual(names, mod, p): float(quality * _effective(mod, p).float().std(correction=0))
+    return {_qual(names, mod, p): float(quality * effective_param(mod, p).float().std(correction=0))
             for mod, p in prunable(model, _check_kind(kind))}
 
+# %% ../nbs/04_prune.ipynb #73317433
 def han_prune(model:nn.Module,    # Any model (compiled or wrapped is fine)
               quality:float=0.25, # Threshold = quality x std of the layer's weights
               kind:str='both',    # 'conv', 'linear' or 'both'
@@ -161,8 +139,8 @@ def han_prune(model:nn.Module,    # Any model (compiled or wrapped is fine)
     thr = han_thresholds(model, quality, kind)
     names = _names(model)
     for mod, p in prunable(model, _check_kind(kind)):
-        w = _effective(mod, p)
-        prune.custom_from_mask(mod, p, (w.abs() >= thr[_qual(names, mod, p)]).to(w.dtype))
+        w = effective_param(mod, p)
+        set_mask(mod, p, (w.abs() >= thr[_qual(names, mod, p)]).to(w.dtype))
     return model
 
 # %% ../nbs/04_prune.ipynb #d2718673
@@ -186,6 +164,7 @@ def han_epochs(n_epoch:int,            # Epochs in the run
         plan.setdefault(e, set()).update(['conv', 'linear'] if kind == 'both' else [kind])
     return {e: (ks.pop() if len(ks) == 1 else 'both') for e, ks in sorted(plan.items())}
 
+# %% ../nbs/04_prune.ipynb #d6698a4d
 class HanPrune(Callback):
     "Han et al.'s iterative pruning on a schedule of fractions of the run (seed 003's by default)."
     def __init__(self,
@@ -197,11 +176,11 @@ class HanPrune(Callback):
         self.quality, self.schedule, self.verbose, self.log = quality, tuple(schedule), verbose, []
 
     def before_fit(self):
-        self.active = not any(isinstance(c, LRFinder) for c in self.learn.cbs)
+        self.run = not hasattr(self, 'lr_finder')             # lr_find's short runs prune nothing
         self.plan = han_epochs(self.n_epoch, self.schedule)
 
     def before_train(self):
-        if not self.active or self.epoch not in self.plan: return
+        if self.epoch not in self.plan: return
         kind = self.plan[self.epoch]
         han_prune(self.learn.model, self.quality, kind)
         r = sparsity_report(self.learn.model)
@@ -222,6 +201,7 @@ def soft_rate(epoch:int,        # 0-based epoch that just ended
     if curve == 'exp': return start + (final - start) * (1 - math.exp(-k*t)) / (1 - math.exp(-k))
     raise ValueError(f"curve={curve!r}: use 'exp' or 'linear'")
 
+# %% ../nbs/04_prune.ipynb #4c2f56fd
 def _soft_zero(model, rate, which, structured):
     "Zero the smallest units of each tensor; returns {(module, name): keep mask} of what was zeroed."
     _check_fraction(rate, 'rate')
@@ -230,7 +210,7 @@ def _soft_zero(model, rate, which, structured):
     keep = {}
     with torch.no_grad():
         for mod, name in params:
-            w = _effective(mod, name)
+            w = effective_param(mod, name)
             if structured and w.dim() > 1:
                 norms = w.flatten(1).float().norm(dim=1)
                 drop = torch.zeros(len(norms), dtype=torch.bool, device=w.device)
@@ -240,7 +220,7 @@ def _soft_zero(model, rate, which, structured):
                 drop = torch.zeros(w.numel(), dtype=torch.bool, device=w.device)
                 drop[torch.argsort(w.abs().flatten().float(), stable=True)[:int(rate * w.numel())]] = True
                 drop = drop.view(w.shape)
-            _raw(mod, name).masked_fill_(drop, 0.)
+            raw_param(mod, name).masked_fill_(drop, 0.)
             keep[(mod, name)] = (~drop).to(w.dtype)
     return keep
 
@@ -253,6 +233,7 @@ def soft_prune(model:nn.Module,     # Any model (compiled or wrapped is fine)
     _soft_zero(model, rate, which, structured)
     return model
 
+# %% ../nbs/04_prune.ipynb #72736464
 class SoftPrune(Callback):
     "Soft filter pruning: after every training epoch zero the smallest filters, at a rate growing to `final`."
     def __init__(self,
@@ -269,27 +250,20 @@ class SoftPrune(Callback):
         self.final, self.start, self.curve, self.structured, self.which, self.hard, self.k = final, start, curve, structured, which, hard, k
 
     def before_fit(self):
-        self.active = not any(isinstance(c, LRFinder) for c in self.learn.cbs)
+        self.run = not hasattr(self, 'lr_finder')
         self.keep, self.log = None, []
 
     def after_train(self):
-        if not self.active: return
         rate = soft_rate(self.epoch, self.n_epoch, self.final, self.start, self.curve, self.k)
         self.keep = _soft_zero(self.learn.model, rate, self.which, self.structured)
         self.log.append(dict(epoch=self.epoch, rate=rate))
 
     def after_fit(self):
-        if self.active and self.hard and self.keep:
-            for (mod, name), keep in self.keep.items(): prune.custom_from_mask(mod, name, keep)
+        if self.hard and self.keep:
+            for (mod, name), keep in self.keep.items(): set_mask(mod, name, keep)
 
 # %% ../nbs/04_prune.ipynb #4c308dc3
-def make_permanent(model:nn.Module # Any model (compiled or wrapped is fine)
-                  )->nn.Module:
-    "Remove every pruning mask, keeping the pruned values (zeros) in plain parameters."
-    for mod in unwrap_model(model).modules():
-        for hook in list(mod._forward_pre_hooks.values()):
-            if isinstance(hook, prune.BasePruningMethod): prune.remove(mod, hook._tensor_name)
-    return model
+make_permanent = unprune   # `core.unprune`: remove every mask, keep the pruned values (zeros) in plain parameters
 
 # %% ../nbs/04_prune.ipynb #d606f0f1
 def mask_zeros(model:nn.Module,   # Any model (compiled or wrapped is fine)
@@ -297,8 +271,8 @@ def mask_zeros(model:nn.Module,   # Any model (compiled or wrapped is fine)
               )->nn.Module:
     "Give every selected tensor that has zeros a pruning mask over exactly those zeros, so that they stay zero."
     for mod, pname in prunable(model, which):
-        w = _effective(mod, pname)
-        if (w == 0).any(): prune.custom_from_mask(mod, pname, (w != 0).to(w.dtype))
+        w = effective_param(mod, pname)
+        if (w == 0).any(): set_mask(mod, pname, (w != 0).to(w.dtype))
     return model
 
 # %% ../nbs/04_prune.ipynb #389aba82
@@ -353,30 +327,18 @@ def filter_chains(model:nn.Module # Any model torch.fx can trace (compiled or wr
     return out
 
 # %% ../nbs/04_prune.ipynb #6c1bb111
-def _take(mod, name, idx, dim):
-    if _masked(mod, name):
-        orig = mod._parameters[name + '_orig']
-        mod._parameters[name + '_orig'] = nn.Parameter(orig.detach().index_select(dim, idx).clone(), orig.requires_grad)
-        mod._buffers[name + '_mask'] = mod._buffers[name + '_mask'].index_select(dim, idx).contiguous()
-        setattr(mod, name, mod._parameters[name + '_orig'] * mod._buffers[name + '_mask'])
-    elif mod._parameters.get(name) is not None:
-        p = mod._parameters[name]
-        mod._parameters[name] = nn.Parameter(p.detach().index_select(dim, idx).clone(), p.requires_grad)
-    elif mod._buffers.get(name) is not None:
-        mod._buffers[name] = mod._buffers[name].index_select(dim, idx).contiguous()
-
 def _shrink(m, chain, keep):
     mods = dict(m.named_modules())
     conv = mods[chain['conv']]
-    keep = keep.to(_raw(conv, 'weight').device)
-    for p in ('weight', 'bias'): _take(conv, p, keep, 0)
+    keep = keep.to(raw_param(conv, 'weight').device)
+    for p in ('weight', 'bias'): select_param(conv, p, keep, 0)
     conv.out_channels = len(keep)
     for b in chain['bns']:
         bn = mods[b]
-        for p in ('weight', 'bias', 'running_mean', 'running_var'): _take(bn, p, keep, 0)
+        for p in ('weight', 'bias', 'running_mean', 'running_var'): select_param(bn, p, keep, 0)
         bn.num_features = len(keep)
     for c in chain['consumers']:
-        _take(mods[c], 'weight', keep, 1); mods[c].in_channels = len(keep)
+        select_param(mods[c], 'weight', keep, 1); mods[c].in_channels = len(keep)
 
 # %% ../nbs/04_prune.ipynb #7fca50a6
 def _chains_by_name(m, what):
@@ -397,6 +359,7 @@ def _record_widths(m, widths):
         last['kwargs']['widths'] = {**last['kwargs']['widths'], **widths}
     else: add_transform(m, 'micronet_fa.prune.set_widths', widths=widths)
 
+@register_transform('micronet_fa.prune.set_widths')
 def set_widths(model:nn.Module, # A model (typically fresh from `create_model`)
                widths:dict,     # {conv name: output channels to keep} (the first ones)
               )->nn.Module:
@@ -415,6 +378,7 @@ def set_widths(model:nn.Module, # A model (typically fresh from `create_model`)
     _record_widths(m, {k: int(v) for k, v in widths.items()})
     return model
 
+# %% ../nbs/04_prune.ipynb #1b89553f
 def filter_prune(model:nn.Module,   # Any model torch.fx can trace (compiled or wrapped is fine)
                  amount:float|dict=0.5, # Fraction of each chain's filters to remove, or {conv name: fraction}
                  layers:list|None=None, # Only these convs (names from `filter_chains`); default: all
@@ -438,7 +402,7 @@ def filter_prune(model:nn.Module,   # Any model torch.fx can trace (compiled or 
     widths = {}
     for name, chain in chains.items():
         a = amount.get(name, 0.) if isinstance(amount, dict) else amount
-        w = _effective(m.get_submodule(name), 'weight').flatten(1).float()
+        w = effective_param(m.get_submodule(name), 'weight').flatten(1).float()
         norms = w.abs().sum(1) if norm == 'l1' else w.norm(dim=1)
         n = len(norms); drop = min(round(a * n), n - 1)
         if drop <= 0: continue

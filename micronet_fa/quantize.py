@@ -14,9 +14,11 @@ from torch import nn
 import torch.nn.functional as F
 from torch.nn.utils import prune
 
-from .models import unwrap_model, add_transform, rebuild, load_weights, SALConv2d
+from .core import (unwrap_model, atomic_write, model_device, eval_mode, unprune, raw_param, is_masked,
+                              param_mask, set_mask)
+from .models import add_transform, register_transform, rebuild, SALConv2d
+from .checkpoint import load_weights
 from .score import count
-from .data import atomic_write
 
 # %% auto #0
 __all__ = ['HALF_DTYPES', 'QUANT_METHODS', 'copy_model', 'top1_accuracy', 'half_eval', 'freebie_justified', 'ptq_int8',
@@ -24,12 +26,6 @@ __all__ = ['HALF_DTYPES', 'QUANT_METHODS', 'copy_model', 'top1_accuracy', 'half_
            'QLinear', 'quantize_model', 'quantize']
 
 # %% ../nbs/05_quantize.ipynb #771ffed9
-def _where(model):
-    "(device, dtype) of the first floating parameter or buffer; CPU float32 if none."
-    for t in list(model.parameters()) + list(model.buffers()):
-        if t.is_floating_point(): return t.device, t.dtype
-    return torch.device('cpu'), torch.float32
-
 def copy_model(model:nn.Module # Any model (compiled, wrapped or pruned is fine)
               )->nn.Module:
     "An independent copy of `model` (unwrapped), on the same device; pruning masks come along."
@@ -41,10 +37,11 @@ def copy_model(model:nn.Module # Any model (compiled, wrapped or pruned is fine)
             raise ValueError("this model cannot be deep-copied (it has pruning masks) and has no spec to rebuild it "
                              "from: make the pruning permanent first (torch.nn.utils.prune.remove), or build the "
                              "model with create_model") from None
-        c = rebuild(spec).to(_where(m)[0])
+        c = rebuild(spec).to(model_device(m)[0])
         load_weights(c, m.state_dict())
         return c.train(m.training)
 
+# %% ../nbs/05_quantize.ipynb #676b1e40
 def _x(t):
     "A plain tensor (fastai's `TensorImage` subclasses dispatch through Python on every op)."
     return t.as_subclass(torch.Tensor) if isinstance(t, torch.Tensor) and type(t) is not torch.Tensor else t
@@ -53,24 +50,15 @@ def _xy(b):
     if isinstance(b, (tuple, list)) and len(b) >= 2: return _x(b[0]), _x(b[1])
     raise TypeError(f"a batch must be an (x, y) pair, got a {type(b).__name__}: give a DataLoader of images and labels")
 
-class _EvalMode:
-    "Put every module in eval mode; put each module's own flag back afterwards."
-    def __init__(self, model): self.model = model
-    def __enter__(self):
-        self.modes = {m: m.training for m in self.model.modules()}
-        for m in self.modes: m.training = False
-    def __exit__(self, *a):
-        for m, t in self.modes.items(): m.training = t
-
 @torch.no_grad()
 def top1_accuracy(model:nn.Module,      # Any classifier (an int8 graph from `ptq_int8` too)
                   dl,                   # Batches of (images, labels)
                   n_batches:int|None=None, # Only the first `n_batches` (None: all)
                  )->float:
     "Top-1 accuracy of `model` on `dl`, in eval mode, at the model's own device and dtype; the model is left as it was."
-    dev, dt = _where(model)
+    dev, dt = model_device(model)
     right = seen = 0
-    with _EvalMode(model):
+    with eval_mode(model):
         for i, b in enumerate(dl):
             if n_batches is not None and i >= n_batches: break
             x, y = _xy(b)
@@ -96,12 +84,12 @@ def half_eval(model:nn.Module,        # A float model (compiled, wrapped or prun
              )->dict:
     "Top-1 accuracy in fp32 and in half precision on the same batches: `dtype`, `device`, `n`, `acc_fp32`, `acc_half`, `delta`, `agreement`."
     m = unwrap_model(model)
-    dev, dt = _where(m)
+    dev, dt = model_device(m)
     half_dt = _half_dtype(dtype, dev)
     full = m if dt == torch.float32 else copy_model(m).float()
     half = copy_model(m).to(half_dt)
     r32 = r16 = same = seen = 0
-    with _EvalMode(full), _EvalMode(half):
+    with eval_mode(full), eval_mode(half):
         for i, b in enumerate(dl):
             if n_batches is not None and i >= n_batches: break
             x, y = _xy(b)
@@ -112,6 +100,7 @@ def half_eval(model:nn.Module,        # A float model (compiled, wrapped or prun
     return dict(dtype=str(half_dt).split('.')[-1], device=dev.type, n=seen, acc_fp32=r32/seen, acc_half=r16/seen,
                 delta=(r16 - r32)/seen, agreement=same/seen)
 
+# %% ../nbs/05_quantize.ipynb #39165be3
 def freebie_justified(result:dict,              # What `half_eval` returned
                       tolerance:float=0.005,    # Largest accepted drop of top-1 accuracy (0.005 = half a point)
                       threshold:float|None=None,# If given, the half-precision accuracy must also reach it
@@ -155,12 +144,6 @@ def _bn_to_affine(gm:torch.fx.GraphModule)->int:
     gm.graph.eliminate_dead_code(); gm.recompile()
     return n_done
 
-def _unprune(m):
-    for mod in m.modules():
-        for k in [k[:-5] for k in list(mod._buffers) if k.endswith('_mask') and k[:-5] + '_orig' in mod._parameters]:
-            prune.remove(mod, k)
-    return m
-
 def _calib_batches(dl, n_batches):
     xs = []
     for i, b in enumerate(dl):
@@ -182,7 +165,7 @@ def ptq_int8(model:nn.Module, # A float model (compiled, wrapped or pruned is fi
                          "8-bit post-training quantization is for a float model")
     xs = _calib_batches(calib_dl, n_batches)
     example = xs[0][:2] if len(xs[0]) >= 2 else xs[0].repeat(2, 1, 1, 1)   # a batch of 1 would be specialised
-    m = _unprune(copy_model(m).to('cpu', torch.float32).to(memory_format=torch.contiguous_format)).eval()
+    m = unprune(copy_model(m).to('cpu', torch.float32).to(memory_format=torch.contiguous_format)).eval()
     ep = torch.export.export(m, (example,), dynamic_shapes=({0: torch.export.Dim.AUTO},))
     prepared = prepare_pt2e(ep.module(), X86Q().set_global(default_config()))
     _bn_to_affine(prepared)
@@ -202,6 +185,7 @@ def save_int8(q:torch.fx.GraphModule, # From `ptq_int8`
     ep = torch.export.export(q, (example,), dynamic_shapes=({0: torch.export.Dim.AUTO},))
     return atomic_write(path, lambda p: torch.export.save(ep, p))
 
+# %% ../nbs/05_quantize.ipynb #d7a4a03e
 def load_int8(path:str|Path, # A `.pt2` file written by `save_int8`
              )->nn.Module:
     "Load an int8 program written by `save_int8`, as a callable module (run it under `torch.compile` for int8 kernels)."
@@ -210,6 +194,7 @@ def load_int8(path:str|Path, # A `.pt2` file written by `save_int8`
     return torch.export.load(path).module()
 
 # %% ../nbs/05_quantize.ipynb #dd48f95a
+@register_transform('micronet_fa.quantize.declare_bits')
 def declare_bits(model:nn.Module,       # A model (compiled or wrapped is fine)
                  weight_bits:int=8,     # Width of every parameter that no inner module declares
                  act_bits:int|None=None,# Width of every activation (default: `weight_bits`)
@@ -251,6 +236,7 @@ def check_quant(method:str,            # 'bc', 'bwn' or 'kbit'
         raise ValueError(f"act_bits={act_bits}: use 2..8, 16 (fp16) or 32 (activations not quantized)")
     return weight_bits, act_bits
 
+# %% ../nbs/05_quantize.ipynb #7908e028
 def _per_filter(t, v):
     "Reshape a per-filter vector `v` to broadcast against `t` (filters on dim 0)."
     return v.view(-1, *[1] * (t.dim() - 1))
@@ -274,6 +260,7 @@ def quantize_weight(w:torch.Tensor,   # Latent weight (filters on dim 0) or bias
     s = _per_filter(w, s) if per_filter and w.dim() > 1 else s
     return torch.round(w / s).clamp(-qmax, qmax) * s
 
+# %% ../nbs/05_quantize.ipynb #1588c75a
 def ste(w:torch.Tensor,   # Latent tensor (gets the gradient)
         q:torch.Tensor,   # Its quantized values (used in the forward pass)
         clip:float|None=None, # Stop the gradient where `abs(w) > clip` (BinaryConnect)
@@ -283,6 +270,7 @@ def ste(w:torch.Tensor,   # Latent tensor (gets the gradient)
     g = w if clip is None else w.clamp(-clip, clip)
     return g + (q - g).detach()
 
+# %% ../nbs/05_quantize.ipynb #966e3553
 def quantize_act(x:torch.Tensor,     # Activation
                  bits:int,           # Width: 2..8, 16 (fp16) or 32 (unchanged)
                  clip:torch.Tensor,  # Clipping value c (a 0-dim tensor)
@@ -300,10 +288,18 @@ def quantize_act(x:torch.Tensor,     # Activation
 
 # %% ../nbs/05_quantize.ipynb #428db2f4
 class _QuantMixin:
+    "The quantization of `QConv2d` and `QLinear`: quantized weights and inputs in the forward pass, the STE in the backward."
     micronet_rule = ("simulated quantization: the sign, scaling, rounding and clipping stand for what a low-bit "
                      "kernel does natively; the layer's conv/matmul is counted at its weight_bits/act_bits")
 
-    def _init_quant(self, method, weight_bits, act_bits, act_momentum):
+    def __init__(self,
+                 *args,                     # The float layer's positional arguments (`nn.Conv2d`'s, `nn.Linear`'s)
+                 method:str='kbit',         # 'bc', 'bwn' or 'kbit'
+                 weight_bits:int|None=None, # Weight width (None: 1 for bc/bwn, 4 for kbit)
+                 act_bits:int=32,           # Input activation width: 2..8, 16 or 32 (not quantized)
+                 act_momentum:float=0.1,    # Momentum of the activation range's moving average
+                 **kwargs):                 # The float layer's keyword arguments (bias, device, dtype, ...)
+        super().__init__(*args, **kwargs)
         self.weight_bits, self.act_bits = check_quant(method, weight_bits, act_bits)
         self.method, self.act_momentum = method, act_momentum
         self.register_buffer('act_max', torch.zeros((), device=self.weight.device))
@@ -348,38 +344,22 @@ class _QuantMixin:
 
     @classmethod
     def from_float(cls,
-                   mod:nn.Module,        # An `nn.Conv2d` / `nn.Linear` (or a quantized one), possibly pruned
-                   method:str='kbit',    # 'bc', 'bwn' or 'kbit'
-                   weight_bits:int|None=None, # Weight width (None: 1 for bc/bwn, 4 for kbit)
-                   act_bits:int=32,      # Activation width: 2..8, 16 or 32
-                   act_momentum:float=0.1, # Momentum of the activation range's moving average
+                   mod:nn.Module, # An `nn.Conv2d` / `nn.Linear` (or a quantized one), possibly pruned
+                   **quant,       # method, weight_bits, act_bits, act_momentum (as for `QConv2d`)
                   ):
         "A quantized layer with `mod`'s configuration, weights, pruning masks and training flag."
-        dev, dt = mod.weight.device, mod.weight.dtype
-        q = cls._like(mod, method=method, weight_bits=weight_bits, act_bits=act_bits, act_momentum=act_momentum,
-                      device=dev, dtype=dt)
+        q = cls._like(mod, **quant, device=mod.weight.device, dtype=mod.weight.dtype)
         with torch.no_grad():
             for pname in ('weight', 'bias'):
-                mask = getattr(mod, pname + '_mask', None) if pname + '_orig' in mod._parameters else None
-                src = getattr(mod, pname + '_orig') if mask is not None else getattr(mod, pname)
+                src = raw_param(mod, pname)
                 if src is None: continue
                 getattr(q, pname).copy_(src)
-                if mask is not None: prune.custom_from_mask(q, pname, mask)
+                if is_masked(mod, pname): set_mask(q, pname, param_mask(mod, pname))
             if isinstance(mod, _QuantMixin): q.act_max.copy_(mod.act_max); q.act_signed.copy_(mod.act_signed)
         return q.train(mod.training)
 
 class QConv2d(_QuantMixin, nn.Conv2d):
     "An `nn.Conv2d` with quantized weights (and optionally input activations) in the forward pass, trained with the STE."
-    def __init__(self,
-                 *args,                     # `nn.Conv2d`'s positional arguments
-                 method:str='kbit',         # 'bc', 'bwn' or 'kbit'
-                 weight_bits:int|None=None, # Weight width (None: 1 for bc/bwn, 4 for kbit)
-                 act_bits:int=32,           # Input activation width: 2..8, 16 or 32 (not quantized)
-                 act_momentum:float=0.1,    # Momentum of the activation range's moving average
-                 **kwargs):                 # `nn.Conv2d`'s keyword arguments (bias, device, dtype, ...)
-        super().__init__(*args, **kwargs)
-        self._init_quant(method, weight_bits, act_bits, act_momentum)
-
     @classmethod
     def _like(cls, m, **kw):
         return cls(m.in_channels, m.out_channels, m.kernel_size, m.stride, m.padding, m.dilation, m.groups,
@@ -388,18 +368,9 @@ class QConv2d(_QuantMixin, nn.Conv2d):
     def forward(self, x): return self._conv_forward(self.qinput(x), *self.qparams())
     def extra_repr(self): return super().extra_repr() + ', ' + self._quant_repr()
 
+# %% ../nbs/05_quantize.ipynb #41cb2288
 class QLinear(_QuantMixin, nn.Linear):
     "An `nn.Linear` with quantized weights (and optionally input activations) in the forward pass, trained with the STE."
-    def __init__(self,
-                 *args,                     # `nn.Linear`'s positional arguments
-                 method:str='kbit',         # 'bc', 'bwn' or 'kbit'
-                 weight_bits:int|None=None, # Weight width (None: 1 for bc/bwn, 4 for kbit)
-                 act_bits:int=32,           # Input activation width: 2..8, 16 or 32 (not quantized)
-                 act_momentum:float=0.1,    # Momentum of the activation range's moving average
-                 **kwargs):                 # `nn.Linear`'s keyword arguments (bias, device, dtype)
-        super().__init__(*args, **kwargs)
-        self._init_quant(method, weight_bits, act_bits, act_momentum)
-
     @classmethod
     def _like(cls, m, **kw): return cls(m.in_features, m.out_features, m.bias is not None, **kw)
 
@@ -410,6 +381,7 @@ class QLinear(_QuantMixin, nn.Linear):
 def _layers(m):
     return [(n, l) for n, l in m.named_modules() if isinstance(l, (nn.Conv2d, nn.Linear))]
 
+@register_transform('micronet_fa.quantize.quantize_model')
 def quantize_model(model:nn.Module,        # A model (compiled or wrapped is fine); changed in place
                    method:str='kbit',      # 'bc', 'bwn' or 'kbit'
                    weight_bits:int|None=None, # Weight width (None: 1 for bc/bwn, 4 for kbit)
@@ -439,7 +411,7 @@ def quantize_model(model:nn.Module,        # A model (compiled or wrapped is fin
         parent, _, child = n.rpartition('.')
         cls = QConv2d if isinstance(l, nn.Conv2d) else QLinear
         setattr(m.get_submodule(parent) if parent else m, child,
-                cls.from_float(l, method, weight_bits, act_bits, act_momentum))
+                cls.from_float(l, method=method, weight_bits=weight_bits, act_bits=act_bits, act_momentum=act_momentum))
     if isinstance(getattr(m, 'micronet_spec', None), dict):
         add_transform(m, 'micronet_fa.quantize.quantize_model', method=method, weight_bits=weight_bits,
                       act_bits=act_bits, skip_first=skip_first, skip_last=skip_last, skip=skip, act_momentum=act_momentum)

@@ -6,54 +6,245 @@ Docs: https://micronet-fa.github.io/micronet_fa/recipes.html.md"""
 
 # %% ../nbs/07_recipes.ipynb #a4d9a51d
 from __future__ import annotations
-import copy, json, math, os, platform, sys, time, tempfile, shutil
-from dataclasses import dataclass, field, asdict
+import copy, inspect, json, platform, time
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import torch
 from torch import nn
 from fastai.callback.core import Callback
 
-from .data import prepare_cifar, CIFAR_INFO, cifar_dls, DataNotFoundError, how_to_get, atomic_write
-from .models import create_model, load_checkpoint, save_checkpoint, set_sal, sal_to_shift, unwrap_model, add_transform
+from .core import atomic_write, unwrap_model, closest
+from .data import prepare_cifar, cifar_dls, DataNotFoundError
+from .models import set_sal, sal_to_shift
+from .checkpoint import load_checkpoint, save_checkpoint
 from .score import count, score, score_report, summary_markdown, plot_counts, TRACKS
-from .train import train, train_learner, plot_curves
+from .train import TrainConfig, train, train_learner
 from .prune import prune_model, HanPrune, mask_zeros
-from .quantize import quantize_model, half_eval, freebie_justified
+from .quantize import quantize_model, half_eval, freebie_justified, top1_accuracy
 from .distill import KnowledgeDistillation
 
 # %% auto #0
-__all__ = ['STAGE_KINDS', 'RECIPES', 'REPORT_FORMAT', 'REPORT_SCHEMA', 'check_stage', 'Recipe', 'register_recipe', 'get_recipe',
-           'list_recipes', 'scaled', 'override', 'SALAnneal', 'stage_learner', 'run', 'validate_report',
+__all__ = ['STAGES', 'RECIPES', 'S', 'RECIPE_FIELDS', 'REPORT_FORMAT', 'REPORT_SCHEMA', 'Stage', 'register_stage',
+           'stage_settings', 'check_stage', 'RunContext', 'SALAnneal', 'train_stage', 'prune_stage', 'quantize_stage',
+           'shift_stage', 'half_stage', 'Recipe', 'register_recipe', 'get_recipe', 'recipe', 'wrn22_mixup_cifar100',
+           'sparse_googlenet_cifar100', 'densenet_nano_cifar10', 'densenet_groups_cifar10', 'wrn_kd_cifar100',
+           'list_recipes', 'scaled', 'override', 'stage_learner', 'plan_recipe', 'run', 'validate_report',
            'plot_run_curves', 'write_report', 'report_markdown', 'find_reports', 'compare']
 
 # %% ../nbs/07_recipes.ipynb #725102e5
-STAGE_KINDS = ('train', 'prune', 'quantize', 'shift', 'half')
+@dataclass
+class Stage:
+    "One step of a recipe: a kind (a key of `STAGES`), a `TrainConfig` when it trains, and the kind's settings."
+    name:str                     # Unique within the recipe; also the stage's sub-folder
+    kind:str                     # 'train', 'prune', 'quantize', 'shift', 'half' (see `STAGES`)
+    config:TrainConfig|None=None # Training stages: the run's configuration
+    settings:dict=field(default_factory=dict) # The kind's own settings (the keyword arguments of `STAGES[kind]`)
+    main:bool=False              # The training stage that `--epochs N` sets (others scale with it)
+    source:str|None=None         # The earlier stage whose model this one starts from (default: the one before)
 
-def _stage_keys(kind:str)->set:
-    "The settings a stage of `kind` accepts."
-    import inspect
-    common = {'name', 'kind'}
-    if kind == 'train':
-        return common | {'main', 'model', 'model_options', 'from', 'teacher', 'kd', 'han', 'sal_anneal'} | (
-            set(inspect.signature(train).parameters) - {'model', 'model_options', 'out', 'resume', 'cbs', 'extra_params', 'meta',
-                                                       'rules', 'track', 'dataset', 'data', 'n_train', 'n_valid', 'arrays', 'line', 'seed'})
-    return common | {'from'} | {'prune': {'method', 'amount', 'which'}, 'quantize': {'method', 'weight_bits', 'act_bits'},
-                                'shift': set(), 'half': set()}[kind]
+    @classmethod
+    def of(cls,
+           name:str,              # The stage's name
+           kind:str,              # Its kind (a key of `STAGES`)
+           main:bool=False,       # The main training stage
+           source:str|None=None,  # The stage it starts from (default: the one before)
+           **kw,                  # TrainConfig fields and the kind's settings, mixed
+          ):
+        "A stage from flat keywords: `TrainConfig` fields go to `config` (for a training kind), the rest to `settings`."
+        cfg_names = {f.name for f in fields(TrainConfig)}
+        cfg = {k: v for k, v in kw.items() if k in cfg_names}
+        trains = STAGES.get(kind, _StageKind(None, False)).trains
+        return cls(name, kind, TrainConfig(**cfg) if trains else None,
+                   {k: v for k, v in kw.items() if not (trains and k in cfg_names)}, main, source)
 
-def check_stage(s:dict, where:str=''):
-    "Raise a clear error if stage `s` has an unknown kind or a setting its kind does not take."
-    if s.get('kind') not in STAGE_KINDS: raise ValueError(f"{where}stage {s.get('name')!r} has kind {s.get('kind')!r}; kinds: {', '.join(STAGE_KINDS)}")
-    keys = _stage_keys(s['kind'])
-    bad = sorted(set(s) - keys)
+    def flat(self)->dict:
+        "The stage as one flat dict (for tables): name, kind, settings, then the configuration's non-default fields."
+        cfg = self.config.diff(TrainConfig()) if self.config else {}
+        return dict(name=self.name, kind=self.kind, **self.settings, **{k: v for k, (v, _) in cfg.items()})
+
+# %% ../nbs/07_recipes.ipynb #725102e6
+@dataclass
+class _StageKind:
+    fn:object          # fn(run, prev, cfg, **settings) -> (model, record)
+    trains:bool        # whether the stage has a TrainConfig
+
+STAGES = {}
+
+def register_stage(kind:str,          # The kind's name, as recipes write it
+                   trains:bool=False, # Whether its stages carry a `TrainConfig`
+                  ):
+    "Decorator: register `fn(run, prev, cfg, **settings) -> (model, record)` as stage kind `kind`."
+    def deco(fn):
+        STAGES[kind] = _StageKind(fn, trains)
+        return fn
+    return deco
+
+# %% ../nbs/07_recipes.ipynb #326cf48f
+def stage_settings(kind:str # A registered stage kind
+                  )->dict:
+    "The settings a stage of `kind` takes, with their defaults (`inspect.Parameter.empty` where required)."
+    ps = list(inspect.signature(STAGES[kind].fn).parameters.values())[3:]
+    return {p.name: p.default for p in ps}
+
+# %% ../nbs/07_recipes.ipynb #725102e7
+def check_stage(s:Stage,     # The stage to check
+                where:str='', # Prefix for the message (e.g. the recipe's name)
+               ):
+    "Raise a clear error if `s` has an unknown kind, a setting its kind does not take, a missing one, or a wrong config."
+    if s.kind not in STAGES:
+        raise ValueError(f"{where}stage {s.name!r} has kind {s.kind!r}" + _hint(s.kind, STAGES) + f"; kinds: {', '.join(STAGES)}")
+    known = stage_settings(s.kind)
+    bad = [k for k in s.settings if k not in known]
     if bad:
-        import difflib
-        def hint(b):
-            near = difflib.get_close_matches(b, keys, 1)
-            return f"{b} (did you mean {near[0]}?)" if near else b
-        raise ValueError(f"{where}stage {s['name']!r} ({s['kind']}) has no setting {', '.join(map(hint, bad))}; its settings: "
-                         f"{', '.join(sorted(keys - {'name', 'kind'}))}")
+        raise ValueError(f"{where}stage {s.name!r} ({s.kind}) has no setting {bad[0]!r}"
+                         + _hint(bad[0], list(known) + ([f.name for f in fields(TrainConfig)] if STAGES[s.kind].trains else []))
+                         + f"; its settings: {', '.join(known) or 'none'}" + (" and the TrainConfig fields" if STAGES[s.kind].trains else ''))
+    missing = [k for k, d in known.items() if d is inspect.Parameter.empty and k not in s.settings]
+    if missing: raise ValueError(f"{where}stage {s.name!r} ({s.kind}) needs the setting {missing[0]!r}")
+    if STAGES[s.kind].trains != isinstance(s.config, TrainConfig):
+        raise ValueError(f"{where}stage {s.name!r} ({s.kind}): " + ("a training stage needs a TrainConfig" if STAGES[s.kind].trains
+                         else "only training stages take a TrainConfig"))
+    return s
 
+def _hint(name, valid):
+    c = closest(name, valid)
+    return f" (did you mean {c}?)" if c else ''
+
+# %% ../nbs/07_recipes.ipynb #5ca018cc
+@dataclass
+class RunContext:
+    "What a stage function sees of the run it belongs to."
+    recipe:object                # The `Recipe` (scaled, overridden) being run
+    out:Path                     # The run's folder (each stage writes out/<stage name>)
+    data:str|Path|None=None      # Data folder (see `data_root`)
+    n_train:int|None=None        # Training subset (as for `TrainConfig`)
+    n_valid:int|None=None        # Validation subset
+    seed:int=42                  # Random seed of every training stage
+    line:bool=True               # One printed line per epoch
+    resume:bool=False            # Continue interrupted training stages
+    checkpoints:dict=field(default_factory=dict) # Stage name -> its checkpoint, relative to `out`
+    stage:Stage|None=None        # The stage being run
+    _dls:object=None
+
+    @property
+    def dir(self)->Path: return self.out/self.stage.name
+
+    def meta(self)->dict:
+        "Checkpoint metadata of the current stage."
+        r = self.recipe
+        return dict(recipe=dict(name=r.name, version=r.version), stage=self.stage.name)
+
+    def load(self, stage:str # An earlier stage
+            )->nn.Module:
+        "The model an earlier stage ended with, from its checkpoint."
+        if not self.checkpoints.get(stage): raise ValueError(f"stage {stage!r} left no checkpoint to start from")
+        return load_checkpoint(self.out/self.checkpoints[stage])[0]
+
+    def device(self)->str: return 'cuda' if torch.cuda.is_available() else 'cpu'   # half precision: fp16 on a GPU, bf16 here
+
+    def eval_dls(self):
+        "The evaluation DataLoaders of the run's dataset (built once)."
+        if self._dls is None:
+            dev = self.device()
+            self._dls = cifar_dls(self.recipe.dataset, 256, data=self.data, n_train=self.n_train, n_valid=self.n_valid,
+                                  seed=self.seed, device=dev if dev == 'cuda' else None)
+        return self._dls
+
+    def finish(self,
+               model:nn.Module, # The model the stage ends with
+               **record,        # More entries for the stage's record
+              )->tuple:
+        "End a compression stage: top-1 on the validation set, the model's checkpoint in the stage's folder."
+        acc = float(top1_accuracy(model, self.eval_dls().valid))
+        path = save_checkpoint(self.dir/'model.pth', model, metrics=dict(valid_acc=acc), **self.meta())
+        return model, dict(accuracy=acc, checkpoint=str(path.relative_to(self.out)), **record)
+
+    def train_config(self, cfg:TrainConfig # A training stage's configuration
+                    )->TrainConfig:
+        "A stage's configuration with the run's dataset, seed and subsets."
+        return cfg.replace(dataset=self.recipe.dataset, seed=self.seed, n_train=self.n_train, n_valid=self.n_valid)
+
+# %% ../nbs/07_recipes.ipynb #5ca018ce
+class SALAnneal(Callback):
+    "Anneal every shift-attention layer's softmax temperature geometrically from `start` to `end` over training."
+    order = 5
+    def __init__(self, start:float=1., # Temperature at the start of the run
+                 end:float=0.02,       # Temperature at its end
+                ): self.start, self.end = start, end
+    def before_batch(self):
+        if self.training:
+            t = self.start * (self.end/self.start) ** min(self.pct_train, 1.)
+            set_sal(self.learn.model, temperature=t)
+
+# %% ../nbs/07_recipes.ipynb #5ca018cf
+@register_stage('train', trains=True)
+def train_stage(run:RunContext,               # The run the stage belongs to
+                prev:nn.Module|None,         # The model the stage before ended with (None for the first)
+                cfg:TrainConfig,             # The stage's configuration
+                model:str|None=None,         # A registered name: train a fresh model (else the incoming one)
+                model_options:dict|None=None, # Its `create_model` options
+                teacher:str|None=None,       # An earlier stage to distil from (Hinton KD)
+                kd:dict|None=None,           # `KnowledgeDistillation` settings (T, alpha)
+                han:dict|None=None,          # `HanPrune` settings: Han pruning during training
+                sal_anneal:dict|None=None,   # `SALAnneal` settings: anneal the shift-attention temperature
+               )->tuple:
+    "A `train` run of a fresh `model`, or of the incoming one, with the stage's callbacks."
+    if model is None and prev is None: raise ValueError(f"stage {run.stage.name!r} trains no model: give it `model`")
+    cbs = [KnowledgeDistillation(run.load(teacher), **(kd or {}))] if teacher else []
+    if han: cbs.append(HanPrune(**han))
+    if sal_anneal: cbs.append(SALAnneal(**sal_anneal))
+    r = run.recipe
+    res = train(model or prev, run.train_config(cfg), model_options=model_options if model else None, out=run.dir,
+                resume=run.resume, cbs=cbs, rules=r.rules, track=r.track, meta=run.meta(), data=run.data, line=run.line)
+    return unwrap_model(res.pop('learn').model), dict(accuracy=res['accuracy'], top5=res['top5'], epochs=cfg.epochs,
+                                                      checkpoint=str((run.dir/'model.pth').relative_to(run.out)))
+
+# %% ../nbs/07_recipes.ipynb #5ca018d0
+@register_stage('prune')
+def prune_stage(run:RunContext,      # The run the stage belongs to
+                prev:nn.Module,     # The model to prune
+                cfg:None,           # (compression stages have no configuration)
+                method:str,          # 'l1', 'han', 'soft' or 'filter' (see `prune_model`)
+                amount:float,        # Fraction to prune ('han': the quality)
+                which:str|None=None, # Which tensors (see `prunable`); None: the method's default
+               )->tuple:
+    "One pruning step on the incoming model."
+    return run.finish(prune_model(prev.to(run.device()), method, amount, which=which))
+
+# %% ../nbs/07_recipes.ipynb #fa9d7431
+@register_stage('quantize')
+def quantize_stage(run:RunContext,    # The run the stage belongs to
+                   prev:nn.Module,   # The model to quantize
+                   cfg:None,         # (compression stages have no configuration)
+                   method:str,           # 'bc', 'bwn' or 'kbit' (see `quantize_model`)
+                   weight_bits:int=1,    # Weight width
+                   act_bits:int=32,      # Activation width
+                  )->tuple:
+    "Low-bit layers in place of the incoming model's conv and linear layers (to fine-tune next)."
+    return run.finish(quantize_model(prev.to(run.device()), method, weight_bits, act_bits))
+
+# %% ../nbs/07_recipes.ipynb #1a72763f
+@register_stage('shift')
+def shift_stage(run:RunContext,  # The run the stage belongs to
+                prev:nn.Module, # The model with SAL layers
+                cfg:None,       # (no configuration)
+               )->tuple:
+    "Shift-attention layers made hard and converted to shift + 1x1; their off-position zeros masked."
+    set_sal(prev, hard=True)
+    return run.finish(mask_zeros(sal_to_shift(prev.to(run.device())), 'conv'))
+
+# %% ../nbs/07_recipes.ipynb #87fcb4f6
+@register_stage('half')
+def half_stage(run:RunContext,  # The run the stage belongs to
+               prev:nn.Module, # The model to check
+               cfg:None,       # (no configuration)
+              )->tuple:
+    "The 16-bit freebie earned: top-1 in half precision against full precision; the model is unchanged."
+    half = half_eval(prev.to(run.device()), run.eval_dls().valid)
+    return prev, dict(accuracy=half['acc_fp32'], half=half, freebie_justified=freebie_justified(half))
+
+# %% ../nbs/07_recipes.ipynb #725102e8
 @dataclass
 class Recipe:
     "A named, versioned configuration of the whole pipeline of a submission."
@@ -66,124 +257,150 @@ class Recipe:
     track:str          # Track the score is computed on
     target:float       # Top-1 accuracy the recipe aims at
     published:dict     # What the seed published: accuracy, params, ops, score (None where not published)
-    stages:list        # Stage dicts, in order
+    stages:list        # `Stage`s, in order
     notes:str=''       # Interpretations and choices, for the notebook and the report
 
     @property
-    def main(self)->dict:
+    def main(self)->Stage:
         "The main training stage (the one `--epochs N` sets)."
-        trains = [s for s in self.stages if s['kind'] == 'train']
-        return next((s for s in trains if s.get('main')), trains[0])
+        trains = [s for s in self.stages if s.config is not None]
+        return next((s for s in trains if s.main), trains[0])
 
-    def stage(self, name:str)->dict:
+    def stage(self, name:str # A stage's name
+             )->Stage:
+        "The stage called `name`."
         for s in self.stages:
-            if s['name'] == name: return s
-        raise KeyError(f"recipe {self.name} has no stage {name!r}; stages: {', '.join(s['name'] for s in self.stages)}")
+            if s.name == name: return s
+        raise ValueError(f"recipe {self.name} has no stage {name!r}" + _hint(name, [s.name for s in self.stages])
+                         + f"; stages: {', '.join(s.name for s in self.stages)}")
 
-    def total_epochs(self)->int: return sum(s.get('epochs', 0) for s in self.stages if s['kind'] == 'train')
+    def total_epochs(self)->int: return sum(s.config.epochs for s in self.stages if s.config is not None)
 
+    def table(self):
+        "The stages as a DataFrame, one row each (settings and the non-default configuration fields)."
+        import pandas as pd
+        return pd.DataFrame([s.flat() for s in self.stages]).fillna('')
+
+# %% ../nbs/07_recipes.ipynb #725102e9
 RECIPES = {}
-def register_recipe(r:Recipe)->Recipe:
-    "Add `r` to the registry, after checking its stages."
-    names = [s['name'] for s in r.stages]
+def register_recipe(r:Recipe # The recipe to register
+                   )->Recipe:
+    "Add `r` to the registry, after checking its stages (and giving each configuration the recipe's dataset)."
+    names = [s.name for s in r.stages]
     if len(set(names)) != len(names): raise ValueError(f"{r.name}: stage names repeat: {names}")
     for i, s in enumerate(r.stages):
         check_stage(s, f"{r.name}: ")
-        for ref in ('from', 'teacher'):
-            if s.get(ref) and s[ref] not in names[:i]: raise ValueError(f"{r.name}: stage {s['name']!r} refers to {s[ref]!r}, not an earlier stage")
-        if s['kind'] == 'train' and i == 0 and not s.get('model'): raise ValueError(f"{r.name}: the first stage needs a model")
+        for ref in (s.source, s.settings.get('teacher')):
+            if ref and ref not in names[:i]: raise ValueError(f"{r.name}: stage {s.name!r} refers to {ref!r}, not an earlier stage")
+        if i == 0 and not s.settings.get('model'): raise ValueError(f"{r.name}: the first stage needs a model")
+        if s.config is not None: s.config = s.config.replace(dataset=r.dataset)
     RECIPES[r.name] = r
     return r
 
-def get_recipe(name:str)->Recipe:
+# %% ../nbs/07_recipes.ipynb #4dd68457
+def get_recipe(name:str # A registered recipe
+              )->Recipe:
     "A copy of the registered recipe `name`."
     if name not in RECIPES:
-        import difflib
-        near = difflib.get_close_matches(name, list(RECIPES), 1)
-        raise ValueError(f"no recipe {name!r}" + (f" (did you mean {near[0]}?)" if near else '') + f"; recipes: {', '.join(RECIPES)}")
+        raise ValueError(f"no recipe {name!r}" + _hint(name, RECIPES) + f"; recipes: {', '.join(RECIPES)}")
     return copy.deepcopy(RECIPES[name])
 
+# %% ../nbs/07_recipes.ipynb #a5a6197e
+def recipe(version:int,    # Bumped whenever a stage changes
+           seed:str,       # The seed document it reproduces ('000'..'004')
+           dataset:str,    # 'cifar10' or 'cifar100'
+           rules:str,      # Rule set the seed was scored under
+           target:float,   # Top-1 accuracy the recipe aims at
+           published:dict, # What the seed published: accuracy, params, ops, score (None where not published)
+           track:str|None=None, # Track the score is computed on (default: the dataset's)
+          ):
+    "Decorator: register the recipe a function describes: its name, its docstring (title, then notes), its stages."
+    def deco(fn):
+        import inspect
+        title, _, notes = inspect.getdoc(fn).partition('\n\n')
+        register_recipe(Recipe(fn.__name__, version, seed, title, dataset, rules, track or dataset, target, published,
+                               fn(), ' '.join(notes.split())))
+        return fn
+    return deco
+
 # %% ../nbs/07_recipes.ipynb #a5a6197f
-register_recipe(Recipe(
-    name='wrn22_mixup_cifar100', version=1, seed='002', dataset='cifar100', rules='torchstat', track='cifar100', target=0.80,
-    title="fastai WRN-22 (k=6) with MixUp and one-cycle, scored with seed 002's modified torchstat",
-    published=dict(accuracy=0.80, params=9_693_108, ops=2_075_705_692, score=0.46343),
-    stages=[dict(name='train', kind='train', main=True, model='wrn_22', epochs=600, bs=128, opt='adamw', lr=3e-3, wd=1e-2,
-                 schedule='one-cycle', mixup=0.4, fastai_augs=True, pad_mode='reflect'),
-            dict(name='half', kind='half')],
-    notes=("Seed 002 trained fastai v1's WideResNet(num_groups=3, N=3, k=6) for 600 epochs with one-cycle and MixUp, with "
-           "reflection-padded crops, flips, rotation (10 degrees), zoom, symmetric warp, brightness and contrast "
-           "(fastai's aug_transforms here). It does not give the learning rate or batch size; fastai v1's defaults "
-           "(AdamW, weight decay 0.01) with lr 3e-3 and batch 128 are used. Its 'published > 80%' is the track's threshold.")))
+S = Stage.of
 
-register_recipe(Recipe(
-    name='sparse_googlenet_cifar100', version=1, seed='003', dataset='cifar100', rules='micronet', track='cifar100', target=0.80,
-    title="GoogLeNet with Cutout and label smoothing, Han-pruned during a warm-up + multi-step Nesterov SGD run",
-    published=dict(accuracy=0.8018, params=1_845_672, ops=1_627_530_482, score=0.2057),
-    stages=[dict(name='train', kind='train', main=True, model='googlenet', epochs=200, bs=128, opt='sgd', lr=0.1, wd=5e-4,
-                 schedule='multistep', milestones=[0.3, 0.6, 0.8, 0.9], gamma=0.1, warmup=2, label_smoothing=0.1,
-                 cutout=[1, 8], pad_mode='zeros', han=dict(quality=0.25)),
-            dict(name='half', kind='half')],
-    notes=("Seed 003: 200 epochs of Nesterov SGD (lr 0.1, momentum 0.9, wd 5e-4), x0.1 at epochs 60/120/160/180, "
-           "label smoothing 0.1, zero-padded crops, flips and one 8x8 Cutout hole; 'two initial phases of warm-up' is "
-           "read as a 2-epoch linear warm-up. Han pruning (threshold 0.25 x the layer's std) at epochs 101-111 and "
-           "151-161, alternating conv and linear layers. Scored with the micronet rules and the 16-bit freebie.")))
+@recipe(1, '002', 'cifar100', 'torchstat', 0.80, published=dict(accuracy=0.80, params=9_693_108, ops=2_075_705_692, score=0.46343))
+def wrn22_mixup_cifar100():
+    """fastai WRN-22 (k=6) with MixUp and one-cycle, scored with seed 002's modified torchstat
 
-register_recipe(Recipe(
-    name='densenet_nano_cifar10', version=1, seed='001', dataset='cifar10', rules='course', track='cifar10', target=0.90,
-    title="DenseNet growth 4 ('nano') with CutMix and cosine SGD, 19.7% global L1 pruning and retraining, 16-bit",
-    published=dict(accuracy=0.909, params=47_837, ops=22_675_830, score=0.0357),
-    stages=[dict(name='train', kind='train', main=True, model='densenet_nano', epochs=300, bs=128, opt='sgd', lr=0.1, wd=5e-4,
-                 schedule='cosine', cutmix=1.0, cutmix_p=1.0),
-            dict(name='prune', kind='prune', method='l1', amount=0.197, which='all'),
-            dict(name='retrain', kind='train', epochs=30, bs=128, opt='sgd', lr=0.01, wd=5e-4, schedule='cosine',
-                 cutmix=1.0, cutmix_p=1.0),
-            dict(name='half', kind='half')],
-    notes=("Seed 001: densenet_cifar shrunk to growth 4, SGD with cosine annealing, CutMix with P(cutmix) = 1, then 'a "
-           "simple L1norm unstructured pruning' at 19.7% with retraining, and 16-bit. The 47,837 parameters are 80.3% of "
-           "119,146 at 16 bits, so the global pruning covers every parameter tensor (BatchNorm and biases too).")))
+    Seed 002 trained fastai v1's WideResNet(num_groups=3, N=3, k=6) for 600 epochs with one-cycle and MixUp, with
+    reflection-padded crops, flips, rotation (10 degrees), zoom, symmetric warp, brightness and contrast (fastai's
+    aug_transforms here). It does not give the learning rate or batch size; fastai v1's defaults (AdamW, weight
+    decay 0.01) with lr 3e-3 and batch 128 are used. Its 'published > 80%' is the track's threshold."""
+    return [S('train', 'train', main=True, model='wrn_22', epochs=600, bs=128, opt='adamw', lr=3e-3, wd=1e-2,
+              schedule='one-cycle', mixup=0.4, fastai_augs=True, pad_mode='reflect'),
+            S('half', 'half')]
 
-register_recipe(Recipe(
-    name='densenet_groups_cifar10', version=1, seed='004', dataset='cifar10', rules='course', track='cifar10', target=0.90,
-    title="DenseNet (growth 6) with three grouped convs (2, 3, 3), MixUp + CutMix, Adam + cosine, global pruning, 16-bit",
-    published=dict(accuracy=0.901, params=None, params_raw=112_000, ops=None, score=None),
-    stages=[dict(name='train', kind='train', main=True, model='densenet_groups', epochs=300, bs=128, opt='adam', lr=3e-3,
-                 wd=5e-4, schedule='cosine', mixup=0.4, cutmix=1.0),
-            dict(name='prune', kind='prune', method='l1', amount=0.08, which='all'),
-            dict(name='retrain', kind='train', epochs=30, bs=128, opt='adam', lr=3e-4, wd=5e-4, schedule='cosine',
-                 mixup=0.4, cutmix=1.0),
-            dict(name='half', kind='half')],
-    notes=("Seed 004 reports 90.1% with 'a total of only 112.000 parameters', three grouped convolutions with groups "
-           "2, 3 and 3, MixUp and CutMix, Adam with cosine annealing, unstructured global pruning and 16-bit "
-           "quantization. `densenet_groups` (growth 6; bottleneck 1x1 in 2 groups, 3x3 and transitions in 3) has 121,954 "
-           "parameters; pruning 8% of them globally leaves 112,198. The write-up publishes no operation count or score.")))
+@recipe(1, '003', 'cifar100', 'micronet', 0.80, published=dict(accuracy=0.8018, params=1_845_672, ops=1_627_530_482, score=0.2057))
+def sparse_googlenet_cifar100():
+    """GoogLeNet with Cutout and label smoothing, Han-pruned during a warm-up + multi-step Nesterov SGD run
 
-register_recipe(Recipe(
-    name='wrn_kd_cifar100', version=1, seed='000', dataset='cifar100', rules='micronet', track='cifar100', target=0.80,
-    title="WRN-110-10 teacher -> WRN-28-10 -> WRN-28-1 with shift attention, then shifts, binary weights and pruning",
-    published=dict(accuracy=0.80, params=None, ops=None, score=0.0780),
-    stages=[dict(name='teacher', kind='train', model='wrn_110_10', epochs=200, bs=128, opt='sgd', lr=0.1, wd=5e-4,
-                 schedule='cosine', cutout=[1, 8], autoaugment=True, mixup=0.4),
-            dict(name='student', kind='train', main=True, model='wrn_28_10', teacher='teacher', kd=dict(T=4., alpha=0.9),
-                 epochs=200, bs=128, opt='sgd', lr=0.1, wd=5e-4, schedule='cosine', cutout=[1, 8], autoaugment=True, mixup=0.4),
-            dict(name='small', kind='train', model='wrn_28_1', model_options=dict(conv='sal'), teacher='student',
-                 kd=dict(T=4., alpha=0.9), sal_anneal=dict(start=1., end=0.02), epochs=200, bs=128, opt='sgd', lr=0.1,
-                 wd=5e-4, schedule='cosine', cutout=[1, 8], autoaugment=True, mixup=0.4),
-            dict(name='shift', kind='shift'),
-            dict(name='shift_tune', kind='train', teacher='student', kd=dict(T=4., alpha=0.9), epochs=30, bs=128, opt='sgd',
-                 lr=0.01, wd=5e-4, schedule='cosine', cutout=[1, 8], mixup=0.4),
-            dict(name='binarize', kind='quantize', method='bwn', weight_bits=1),
-            dict(name='binary_tune', kind='train', teacher='student', kd=dict(T=4., alpha=0.9), epochs=60, bs=128, opt='sgd',
-                 lr=0.01, wd=0., schedule='cosine', cutout=[1, 8], mixup=0.4),
-            dict(name='prune', kind='prune', method='l1', amount=0.5, which='weights'),
-            dict(name='prune_tune', kind='train', teacher='student', kd=dict(T=4., alpha=0.9), epochs=30, bs=128, opt='sgd',
-                 lr=0.005, wd=0., schedule='cosine', cutout=[1, 8], mixup=0.4)],
-    notes=("Seed 000 is a plan: a WRN-110-10 teacher with Cutout, AutoAugment and MixUp; knowledge distillation (LIT / "
-           "Hinton) into WRN-28-10, then into WRN-28-1; 3x3 convs replaced by shift + 1x1 through shift attention (SAL); "
-           "binary weights (BWN); pruning. Its numbers are placeholders ('X%'); the team's leaderboard score was 0.0780. "
-           "WRN-110-10 is read as ResNet-110's 18 blocks per group at width 10. The shift-attention temperature is "
-           "annealed from 1 to 0.02 over the small student's training, then made hard and converted; first and last layers "
-           "stay full precision when binarising.")))
+    Seed 003: 200 epochs of Nesterov SGD (lr 0.1, momentum 0.9, wd 5e-4), x0.1 at epochs 60/120/160/180, label
+    smoothing 0.1, zero-padded crops, flips and one 8x8 Cutout hole; 'two initial phases of warm-up' is read as a
+    2-epoch linear warm-up. Han pruning (threshold 0.25 x the layer's std) at epochs 101-111 and 151-161,
+    alternating conv and linear layers. Scored with the micronet rules and the 16-bit freebie."""
+    return [S('train', 'train', main=True, model='googlenet', epochs=200, opt='sgd', lr=0.1, schedule='multistep',
+              milestones=[0.3, 0.6, 0.8, 0.9], gamma=0.1, warmup=2, label_smoothing=0.1, cutout=[1, 8], pad_mode='zeros',
+              han=dict(quality=0.25)),
+            S('half', 'half')]
+
+@recipe(1, '001', 'cifar10', 'course', 0.90, published=dict(accuracy=0.909, params=47_837, ops=22_675_830, score=0.0357))
+def densenet_nano_cifar10():
+    """DenseNet growth 4 ('nano') with CutMix and cosine SGD, 19.7% global L1 pruning and retraining, 16-bit
+
+    Seed 001: densenet_cifar shrunk to growth 4, SGD with cosine annealing, CutMix with P(cutmix) = 1, then 'a
+    simple L1norm unstructured pruning' at 19.7% with retraining, and 16-bit. The 47,837 parameters are 80.3% of
+    119,146 at 16 bits, so the global pruning covers every parameter tensor (BatchNorm and biases too)."""
+    cutmix = dict(opt='sgd', wd=5e-4, schedule='cosine', cutmix=1.0, cutmix_p=1.0)
+    return [S('train', 'train', main=True, model='densenet_nano', epochs=300, lr=0.1, **cutmix),
+            S('prune', 'prune', method='l1', amount=0.197, which='all'),
+            S('retrain', 'train', epochs=30, lr=0.01, **cutmix),
+            S('half', 'half')]
+
+@recipe(1, '004', 'cifar10', 'course', 0.90, published=dict(accuracy=0.901, params=None, params_raw=112_000, ops=None, score=None))
+def densenet_groups_cifar10():
+    """DenseNet (growth 6) with three grouped convs (2, 3, 3), MixUp + CutMix, Adam + cosine, global pruning, 16-bit
+
+    Seed 004 reports 90.1% with 'a total of only 112.000 parameters', three grouped convolutions with groups 2, 3
+    and 3, MixUp and CutMix, Adam with cosine annealing, unstructured global pruning and 16-bit quantization.
+    `densenet_groups` (growth 6; bottleneck 1x1 in 2 groups, 3x3 and transitions in 3) has 121,954 parameters;
+    pruning 8% of them globally leaves 112,198. The write-up publishes no operation count or score."""
+    mix = dict(opt='adam', wd=5e-4, schedule='cosine', mixup=0.4, cutmix=1.0)
+    return [S('train', 'train', main=True, model='densenet_groups', epochs=300, lr=3e-3, **mix),
+            S('prune', 'prune', method='l1', amount=0.08, which='all'),
+            S('retrain', 'train', epochs=30, lr=3e-4, **mix),
+            S('half', 'half')]
+
+@recipe(1, '000', 'cifar100', 'micronet', 0.80, published=dict(accuracy=0.80, params=None, ops=None, score=0.0780))
+def wrn_kd_cifar100():
+    """WRN-110-10 teacher -> WRN-28-10 -> WRN-28-1 with shift attention, then shifts, binary weights and pruning
+
+    Seed 000 is a plan: a WRN-110-10 teacher with Cutout, AutoAugment and MixUp; knowledge distillation (LIT /
+    Hinton) into WRN-28-10, then into WRN-28-1; 3x3 convs replaced by shift + 1x1 through shift attention (SAL);
+    binary weights (BWN); pruning. Its numbers are placeholders ('X%'); the team's leaderboard score was 0.0780.
+    WRN-110-10 is read as ResNet-110's 18 blocks per group at width 10. The shift-attention temperature is annealed
+    from 1 to 0.02 over the small student's training, then made hard and converted; first and last layers stay full
+    precision when binarising."""
+    aug = dict(opt='sgd', schedule='cosine', cutout=[1, 8], mixup=0.4)
+    kd = dict(teacher='student', kd=dict(T=4., alpha=0.9), **aug)
+    return [S('teacher', 'train', model='wrn_110_10', epochs=200, lr=0.1, wd=5e-4, autoaugment=True, **aug),
+            S('student', 'train', main=True, model='wrn_28_10', epochs=200, lr=0.1, wd=5e-4, autoaugment=True,
+              **{**kd, 'teacher': 'teacher'}),
+            S('small', 'train', model='wrn_28_1', model_options=dict(conv='sal'), sal_anneal=dict(start=1., end=0.02),
+              epochs=200, lr=0.1, wd=5e-4, autoaugment=True, **kd),
+            S('shift', 'shift'),
+            S('shift_tune', 'train', epochs=30, lr=0.01, wd=5e-4, **kd),
+            S('binarize', 'quantize', method='bwn', weight_bits=1),
+            S('binary_tune', 'train', epochs=60, lr=0.01, wd=0., **kd),
+            S('prune', 'prune', method='l1', amount=0.5, which='weights'),
+            S('prune_tune', 'train', epochs=30, lr=0.005, wd=0., **kd)]
 
 # %% ../nbs/07_recipes.ipynb #92786fbb
 def list_recipes()->'pd.DataFrame':
@@ -194,62 +411,64 @@ def list_recipes()->'pd.DataFrame':
                               published_score=r.published.get('score'), title=r.title) for r in RECIPES.values()])
 
 # %% ../nbs/07_recipes.ipynb #8b6997d7
-def scaled(r:Recipe, scale:float)->Recipe:
+def scaled(r:Recipe,     # A recipe
+           scale:float,  # Factor for every training stage's epochs
+          )->Recipe:
     "A copy of `r` with every training stage's epochs (and warm-up) scaled by `scale`."
-    if not scale > 0: raise ValueError(f"epochs scale {scale!r}: use a positive number")
+    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not scale > 0:
+        raise ValueError(f"epochs scale {scale!r}: use a positive number")
     r = copy.deepcopy(r)
     for s in r.stages:
-        if s['kind'] != 'train': continue
-        s['epochs'] = max(1, round(s['epochs']*scale))
-        if s.get('warmup'): s['warmup'] = min(s['warmup']*scale, s['epochs']/2)
+        if s.config is None: continue
+        e = max(1, round(s.config.epochs*scale))
+        s.config = s.config.replace(epochs=e, warmup=min(s.config.warmup*scale, e/2))
     return r
 
-def override(r:Recipe, key:str, value)->Recipe:
+# %% ../nbs/07_recipes.ipynb #8b6997d8
+RECIPE_FIELDS = ('dataset', 'rules', 'track', 'target')
+
+def override(r:Recipe,  # A recipe
+             key:str,   # 'stage.key' (a TrainConfig field or a setting of that stage), or a recipe field
+             value,     # The new value
+            )->Recipe:
     "A copy of `r` with `stage.key` (or a recipe field) set to `value`."
     r = copy.deepcopy(r)
     if '.' not in key:
-        if key not in ('dataset', 'rules', 'track', 'target'):
-            raise ValueError(f"cannot override {key!r}: give stage.key (stages: {', '.join(s['name'] for s in r.stages)}) "
-                             "or one of dataset, rules, track, target")
-        setattr(r, key, value); return r
+        if key not in RECIPE_FIELDS:
+            raise ValueError(f"cannot override {key!r}" + _hint(key, RECIPE_FIELDS) + ": give stage.key (stages: "
+                             f"{', '.join(s.name for s in r.stages)}) or one of {', '.join(RECIPE_FIELDS)}")
+        setattr(r, key, value)
+        if key == 'dataset':
+            for s in r.stages:
+                if s.config is not None: s.config = s.config.replace(dataset=value)
+        return r
     name, k = key.split('.', 1)
-    s = r.stage(name); s[k] = value
-    check_stage(s, f"override {key}: ")
+    s = r.stage(name)
+    if s.config is not None and k in {f.name for f in fields(TrainConfig)}: s.config = s.config.replace(**{k: value})
+    else:
+        s.settings[k] = value
+        check_stage(s, f"override {key}: ")
     return r
 
-# %% ../nbs/07_recipes.ipynb #5ca018ca
-class SALAnneal(Callback):
-    "Anneal every shift-attention layer's softmax temperature geometrically from `start` to `end` over training."
-    order = 5
-    def __init__(self, start:float=1., end:float=0.02): self.start, self.end = start, end
-    def before_batch(self):
-        if self.training:
-            t = self.start * (self.end/self.start) ** min(self.pct_train, 1.)
-            set_sal(self.learn.model, temperature=t)
-
-def _train_kwargs(s:dict)->dict:
-    return {k: (tuple(v) if k == 'cutout' and v else v) for k, v in s.items()
-            if k not in ('name', 'kind', 'main', 'model', 'model_options', 'from', 'teacher', 'kd', 'han', 'sal_anneal')}
-
+# %% ../nbs/07_recipes.ipynb #5ca018d2
 def stage_learner(recipe:Recipe|str,   # A recipe (e.g. after `scaled`) or its name
                   stage:str|None=None,  # A training stage (default: the main one)
                   model:nn.Module|None=None, # Start from this model instead of the stage's `model`
-                  data:str|Path|None=None, n_train:int|None=None, n_valid:int|None=None, seed:int=42, # As for `run`
-                  **kwargs,             # Override any of the stage's training settings (e.g. bs)
+                  data:str|Path|None=None,   # Data folder (see `data_root`)
+                  n_train:int|None=None,     # Training subset
+                  n_valid:int|None=None,     # Validation subset
+                  seed:int=42,               # Random seed
+                  **changes,            # Changes to the stage's `TrainConfig` (e.g. bs=32)
                  ):
     "The seeded data and fastai `Learner` a training stage trains (e.g. for `lr_find`), without training it."
     r = get_recipe(recipe) if isinstance(recipe, str) else recipe
     s = r.stage(stage) if stage else r.main
-    if s['kind'] != 'train': raise ValueError(f"stage {s['name']!r} is a {s['kind']} stage, not a training stage")
-    if model is None and not s.get('model'):
-        raise ValueError(f"stage {s['name']!r} continues an earlier stage's model: pass it as `model`")
-    return train_learner(model if model is not None else s['model'], model_options=None if model is not None else s.get('model_options'),
-                         dataset=r.dataset, data=data, n_train=n_train, n_valid=n_valid, seed=seed, line=False,
-                         **{**_train_kwargs(s), **kwargs})
-
-def _accuracy(model, dls)->float:
-    from micronet_fa.quantize import top1_accuracy
-    return float(top1_accuracy(model, dls.valid))
+    if s.config is None: raise ValueError(f"stage {s.name!r} is a {s.kind} stage, not a training stage")
+    if model is None and not s.settings.get('model'):
+        raise ValueError(f"stage {s.name!r} continues an earlier stage's model: pass it as `model`")
+    cfg = s.config.replace(dataset=r.dataset, seed=seed, n_train=n_train, n_valid=n_valid, **changes)
+    return train_learner(model if model is not None else s.settings['model'], cfg,
+                         model_options=None if model is not None else s.settings.get('model_options'), data=data, line=False)
 
 # %% ../nbs/07_recipes.ipynb #e58f6a44
 def _versions():
@@ -260,6 +479,51 @@ def _versions():
 
 def _write_json(path, obj): atomic_write(path, lambda p: Path(p).write_text(json.dumps(obj, indent=1)))
 
+def plan_recipe(recipe:str|Recipe,        # A registered name, or a `Recipe`
+                epochs_scale:float|None=None, # Scale every training stage's epochs
+                epochs:int|None=None,     # Or: epochs of the main training stage (others in proportion)
+                overrides:dict|None=None, # {'stage.key': value} changes
+               )->tuple:
+    "`(recipe, scale)`: the recipe with its overrides applied and its epochs scaled, as `run` will execute it."
+    r = get_recipe(recipe) if isinstance(recipe, str) else copy.deepcopy(recipe)
+    if epochs_scale is not None and epochs is not None: raise ValueError("give epochs_scale or epochs, not both")
+    if epochs is not None and (isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1):
+        raise ValueError(f"epochs={epochs!r}: the main training stage needs at least one epoch")
+    for k, v in (overrides or {}).items(): r = override(r, k, v)
+    scale = epochs_scale if epochs_scale is not None else (epochs / r.main.config.epochs if epochs is not None else 1.)
+    return scaled(r, scale), scale
+
+def _open_run(out:Path, plan:dict, resume:bool)->dict:
+    "The run's state: a fresh one, or the one in `out` when resuming it; refuses to mix two runs in one folder."
+    state_path = out/'state.json'
+    if not state_path.exists():
+        if resume: print(f"{out}: no run to resume there, starting one")
+        return dict(plan=plan, stages={})
+    old = json.loads(state_path.read_text())
+    if not resume:
+        raise ValueError(f"{out} already holds a run of {old['plan']['recipe']}: pass --resume to continue it, or choose another --out")
+    if old['plan'] != plan:
+        raise ValueError(f"{out} holds a run of {old['plan']}; resume with the same recipe and options, or use another --out")
+    return old
+
+# %% ../nbs/07_recipes.ipynb #e58f6a45
+def _run_stage(ctx:RunContext, i:int, prev:nn.Module|None)->tuple:
+    "Run stage `i` of the recipe through `STAGES`; returns the model it ends with and its record."
+    r, s = ctx.recipe, ctx.recipe.stages[i]
+    ctx.stage = s
+    print(f"== {r.name}: stage {i+1}/{len(r.stages)} '{s.name}' ({s.kind})", flush=True)
+    t0 = time.perf_counter()
+    model, rec = STAGES[s.kind].fn(ctx, prev, s.config, **s.settings)
+    sc = score(count(model, rules=r.rules), r.track)
+    rec = dict(name=s.name, kind=s.kind, **rec, params=sc['params'], ops=sc['ops'], score=sc['score'],
+               seconds=round(time.perf_counter() - t0, 1), status='done')
+    rec['checkpoint'] = rec.get('checkpoint') or ctx.checkpoints.get(s.source or (r.stages[i-1].name if i else None))
+    acc = '—' if rec.get('accuracy') is None else f"{rec['accuracy']:.4f}"
+    print(f"== {s.name}: top-1 {acc}, {r.rules} score {rec['score']:.5f} (params {sc['params']:,}, ops {sc['ops']:,}), "
+          f"{rec['seconds']:.0f} s", flush=True)
+    return model, rec
+
+# %% ../nbs/07_recipes.ipynb #e58f6a46
 def run(recipe:str|Recipe,        # A registered name, or a `Recipe`
         out:str|Path|None=None,   # Output folder (default runs/<recipe>)
         epochs_scale:float|None=None, # Scale every training stage's epochs
@@ -274,87 +538,31 @@ def run(recipe:str|Recipe,        # A registered name, or a `Recipe`
         stop_after:str|None=None, # Stop after this stage (to test resuming)
        )->dict:
     "Run `recipe` end to end into `out`; returns the report (also written as report.json and report.md)."
-    r = get_recipe(recipe) if isinstance(recipe, str) else copy.deepcopy(recipe)
-    if epochs_scale is not None and epochs is not None: raise ValueError("give epochs_scale or epochs, not both")
-    for k, v in (overrides or {}).items(): r = override(r, k, v)
-    scale = epochs_scale if epochs_scale is not None else (epochs / r.main['epochs'] if epochs else 1.)
-    r = scaled(r, scale)
-    out = Path(out or f"runs/{r.name}")
-    state_path = out/'state.json'
+    r, scale = plan_recipe(recipe, epochs_scale, epochs, overrides)
+    out = Path(out or f"runs/{r.name}").absolute()
     plan = json.loads(json.dumps(dict(recipe=r.name, version=r.version, scale=scale, overrides=overrides or {},
                                       n_train=n_train, n_valid=n_valid, seed=seed)))     # as state.json will hold it
-    state = dict(plan=plan, stages={})
-    if resume and state_path.exists():
-        old = json.loads(state_path.read_text())
-        if old['plan'] != plan:
-            raise ValueError(f"{out} holds a run of {old['plan']}; resume with the same recipe and options, or use another --out")
-        state = old
-    elif state_path.exists() and not resume:
-        raise ValueError(f"{out} already holds a run of {json.loads(state_path.read_text())['plan']['recipe']}: "
-                         "pass --resume to continue it, or choose another --out")
+    state = _open_run(out, plan, resume)
     try: source = prepare_cifar(r.dataset, data, download=True)
     except DataNotFoundError as e: raise DataNotFoundError(f"recipe {r.name} needs {r.dataset}. {e}") from None
-    out.mkdir(parents=True, exist_ok=True)
-    _write_json(state_path, state)
-    t_run = time.perf_counter()
-    common = dict(dataset=r.dataset, data=data, n_train=n_train, n_valid=n_valid, seed=seed, line=line)
-    model, ckpts, half = None, {}, None
+    _write_json(out/'state.json', state)
+    ctx = RunContext(r, out, data, n_train, n_valid, seed, line, resume)
+    t_run, model, half = time.perf_counter(), None, None
     for i, s in enumerate(r.stages):
-        name, kind, sdir = s['name'], s['kind'], out/s['name']
-        done = state['stages'].get(name)
+        done = state['stages'].get(s.name)
         if done and done.get('status') == 'done':
-            ckpts[name] = done.get('checkpoint')
-            if done.get('half'): half = done['half']
-            if ckpts[name]: model = None                      # reloaded lazily from the checkpoint below
+            ctx.checkpoints[s.name], model = done.get('checkpoint'), None     # reloaded lazily below
+            half = done.get('half', half)
             continue
-        src = s.get('from') or (r.stages[i-1]['name'] if i else None)
-        if model is None and src and ckpts.get(src): model = load_checkpoint(ckpts[src])[0]
-        print(f"== {r.name}: stage {i+1}/{len(r.stages)} '{name}' ({kind})", flush=True)
-        t0, rec = time.perf_counter(), dict(name=name, kind=kind)
-        meta = dict(recipe=dict(name=r.name, version=r.version), stage=name)
-        if kind == 'train':
-            fresh = bool(s.get('model')) and not s.get('from')       # a new model, or the previous stage's
-            m = s['model'] if fresh else model
-            cbs, extra = [], []
-            if s.get('teacher'):
-                teacher = load_checkpoint(ckpts[s['teacher']])[0]
-                cbs.append(KnowledgeDistillation(teacher, **s.get('kd', {})))
-            if s.get('han'): cbs.append(HanPrune(**s['han']))
-            if s.get('sal_anneal'): cbs.append(SALAnneal(**s['sal_anneal']))
-            res = train(m, model_options=s.get('model_options') if fresh else None, out=sdir, resume=resume, cbs=cbs,
-                        rules=r.rules, track=r.track, meta=meta, **{**_train_kwargs(s), **common})
-            model = unwrap_model(res.pop('learn').model)
-            rec.update(accuracy=res['accuracy'], top5=res['top5'], epochs=s['epochs'], checkpoint=str(sdir/'model.pth'))
-        else:
-            if model is None: raise ValueError(f"stage {name!r} ({kind}) needs a model from an earlier stage")
-            dev = 'cuda' if torch.cuda.is_available() else 'cpu'     # half precision is fp16 on a GPU, bf16 on the CPU
-            model = model.to(dev)
-            dls = cifar_dls(r.dataset, 256, data=data, n_train=n_train, n_valid=n_valid, seed=seed, device=dev if dev == 'cuda' else None)
-            if kind == 'prune':
-                model = prune_model(model, s['method'], s['amount'], which=s.get('which'))
-            elif kind == 'quantize':
-                model = quantize_model(model, s['method'], s.get('weight_bits', 1), s.get('act_bits', 32))
-            elif kind == 'shift':
-                set_sal(model, hard=True)
-                model = mask_zeros(sal_to_shift(model), 'conv')     # the 1x1 zeros off each kernel's position stay zero
-            elif kind == 'half':
-                half = half_eval(model, dls.valid)
-                rec.update(half=half, freebie_justified=freebie_justified(half))
-            rec['accuracy'] = half['acc_fp32'] if kind == 'half' else _accuracy(model, dls)
-            if kind != 'half':
-                rec['checkpoint'] = str(save_checkpoint(sdir/'model.pth', model, metrics=dict(valid_acc=rec['accuracy']), **meta))
-        c = count(model, rules=r.rules)
-        sc = score(c, r.track)
-        rec.update(params=sc['params'], ops=sc['ops'], score=sc['score'], seconds=round(time.perf_counter() - t0, 1), status='done')
-        ckpts[name] = rec.get('checkpoint') or ckpts.get(src)
-        rec['checkpoint'] = ckpts[name]
-        state['stages'][name] = rec
-        _write_json(state_path, state)
-        acc = '—' if rec.get('accuracy') is None else f"{rec['accuracy']:.4f}"
-        print(f"== {name}: top-1 {acc}, {r.rules} score {rec['score']:.5f} (params {sc['params']:,}, ops {sc['ops']:,}), "
-              f"{rec['seconds']:.0f} s", flush=True)
-        if stop_after == name: return dict(stopped_after=name, state=state)
-    if model is None: model = load_checkpoint(ckpts[r.stages[-1]['name']])[0]
+        src = s.source or (r.stages[i-1].name if i else None)
+        if model is None and src and ctx.checkpoints.get(src): model = ctx.load(src)
+        model, rec = _run_stage(ctx, i, model)
+        half = rec.get('half', half)
+        ctx.checkpoints[s.name] = rec['checkpoint']
+        state['stages'][s.name] = rec
+        _write_json(out/'state.json', state)
+        if stop_after == s.name: return dict(stopped_after=s.name, state=state)
+    if model is None: model = ctx.load(r.stages[-1].name)
     return write_report(r, out, model, state, half, time.perf_counter() - t_run, source)
 
 # %% ../nbs/07_recipes.ipynb #82a989ab
@@ -373,7 +581,7 @@ REPORT_SCHEMA = {
         'accuracy': _num, 'top5': _num, 'target': _num, 'target_met': {'type': ['boolean', 'null']},
         'stages': {'type': 'array', 'minItems': 1, 'items': {'type': 'object',
                    'required': ['name', 'kind', 'accuracy', 'seconds', 'params', 'ops', 'score'],
-                   'properties': {'name': {'type': 'string'}, 'kind': {'enum': list(STAGE_KINDS)},
+                   'properties': {'name': {'type': 'string'}, 'kind': {'enum': list(STAGES)},
                                   'accuracy': _num, 'seconds': {'type': 'number', 'minimum': 0},
                                   'params': {'type': 'number'}, 'ops': {'type': 'number'}, 'score': {'type': 'number'}}}},
         'params': {'type': 'number', 'minimum': 0}, 'raw_params': {'type': 'integer'}, 'nonzero_params': {'type': 'integer'},
@@ -390,7 +598,8 @@ REPORT_SCHEMA = {
         'published': {'type': 'object'}, 'plots': {'type': 'object'},
     }}
 
-def validate_report(report:dict)->dict:
+def validate_report(report:dict # A report, e.g. json.loads(report.json)
+                   )->dict:
     "Raise `jsonschema.ValidationError` unless `report` follows `REPORT_SCHEMA`; returns it."
     import jsonschema
     jsonschema.validate(report, REPORT_SCHEMA)
@@ -400,16 +609,18 @@ def validate_report(report:dict)->dict:
 def _stage_logs(out:Path, r:Recipe)->list:
     rows = []
     for s in r.stages:
-        f = out/s['name']/'log.csv'
-        if s['kind'] != 'train' or not f.exists(): continue
+        f = out/s.name/'log.csv'
+        if s.config is None or not f.exists(): continue
         lines = f.read_text().splitlines()
         head = lines[0].split(',')
         for l in lines[1:]:
             d = dict(zip(head, l.split(',')))
-            rows.append({**{k: float(v) for k, v in d.items()}, 'stage': s['name']})
+            rows.append({**{k: float(v) for k, v in d.items()}, 'stage': s.name})
     return rows
 
-def plot_run_curves(out:str|Path, r:Recipe):
+def plot_run_curves(out:str|Path, # The run's folder
+                    r:Recipe,      # Its recipe
+                   ):
     "Valid and train accuracy of every training stage of a run, one after the other."
     import matplotlib.pyplot as plt
     rows = _stage_logs(Path(out), r)
@@ -428,14 +639,22 @@ def plot_run_curves(out:str|Path, r:Recipe):
     ax[0].set_title(r.name, loc='left'); fig.tight_layout()
     return fig
 
-def write_report(r:Recipe, out:str|Path, model:nn.Module, state:dict, half:dict|None, wall:float, source=None)->dict:
+# %% ../nbs/07_recipes.ipynb #7c8ac8e1
+def write_report(r:Recipe,        # The recipe that ran
+                 out:str|Path,    # The run's folder
+                 model:nn.Module, # The final model
+                 state:dict,      # The run's state (plan and stage records)
+                 half:dict|None,  # What the half stage measured, if any
+                 wall:float,      # Wall seconds of this invocation
+                 source=None,     # The data's cache folder
+                )->dict:
     "Count the final model, write report.json (validated), report.md, curves.png and counts.png into `out`."
     import matplotlib.pyplot as plt
     out = Path(out)
     c = count(model, rules=r.rules)
     sr = score_report(c, r.track)
     s = sr['score']
-    stages = [dict(state['stages'][st['name']]) for st in r.stages if st['name'] in state['stages']]
+    stages = [dict(state['stages'][st.name]) for st in r.stages if st.name in state['stages']]
     for st in stages: st.pop('status', None)
     acc = next((st['accuracy'] for st in reversed(stages) if st.get('accuracy') is not None), None)
     top5 = next((st['top5'] for st in reversed(stages) if st.get('top5') is not None), None)
@@ -456,12 +675,15 @@ def write_report(r:Recipe, out:str|Path, model:nn.Module, state:dict, half:dict|
     atomic_write(out/'report.md', lambda p: Path(p).write_text(report_markdown(report, c)))
     return report
 
+# %% ../nbs/07_recipes.ipynb #eff26e32
 def _f(v, fmt='{:,}'):
     if v is None: return '—'
     if isinstance(v, float) and not v.is_integer() and fmt == '{:,}': return f"{v:,.2f}"
     return fmt.format(int(v) if isinstance(v, float) and v.is_integer() and fmt == '{:,}' else v)
 
-def report_markdown(rep:dict, counts=None)->str:
+def report_markdown(rep:dict,   # A report (`write_report`)
+                    counts=None, # Its `Counts`, for the per-layer table
+                   )->str:
     "report.md: the run against the seed's published figures, each stage, and the per-layer counts."
     pub = rep['published']
     pct = lambda v: '—' if v is None else f"{v:.2%}"
@@ -493,7 +715,8 @@ def report_markdown(rep:dict, counts=None)->str:
     return '\n'.join(lines)
 
 # %% ../nbs/07_recipes.ipynb #ee470599
-def find_reports(*dirs)->list:
+def find_reports(*dirs # Folders (or report.json files) to search
+                )->list:
     "Every report.json under `dirs`, loaded."
     out = []
     for d in dirs:
@@ -503,7 +726,10 @@ def find_reports(*dirs)->list:
             if rep.get('format') == REPORT_FORMAT: out.append({**rep, '_path': str(p)})
     return out
 
-def compare(*dirs, out:str|Path|None=None):
+# %% ../nbs/07_recipes.ipynb #8668a963
+def compare(*dirs,               # Folders holding runs
+            out:str|Path|None=None, # Where to save the chart (None: not saved)
+           ):
     "Score against accuracy for every run under `dirs`, with the published points; saved to `out` if given."
     import matplotlib.pyplot as plt, pandas as pd
     reps = find_reports(*dirs)

@@ -15,10 +15,11 @@ import torch
 from torch import nn
 from torch.utils._python_dispatch import TorchDispatchMode
 import pandas as pd
+from .core import unwrap_model, eval_mode, effective_params, is_masked, micronet_attrs
 
 # %% auto #0
-__all__ = ['TRACKS', 'DEFAULT_RULES', 'RULES', 'CountError', 'Row', 'effective_params', 'is_sparse', 'Counts', 'count', 'score',
-           'plot_counts', 'score_report', 'markdown_table', 'summary_markdown']
+__all__ = ['TRACKS', 'DEFAULT_RULES', 'RULES', 'CountError', 'Row', 'is_sparse', 'Counts', 'count', 'score', 'plot_counts',
+           'score_report', 'markdown_table', 'summary_markdown']
 
 # %% ../nbs/02_score.ipynb #2ea96af7
 TRACKS = {
@@ -62,16 +63,6 @@ class Row:
     op_cost:Fraction=Fraction(0)    # operations as the rule set counts them
 
 # %% ../nbs/02_score.ipynb #6a36725f
-def effective_params(model:nn.Module)->list:
-    "`(qualified_name, tensor, module, masked)` for every parameter, pruning masks applied (`weight_orig * weight_mask`)."
-    out = []
-    for mname, m in model.named_modules():
-        for pname, p in m.named_parameters(recurse=False):
-            mask = getattr(m, pname[:-5] + '_mask', None) if pname.endswith('_orig') else None
-            if mask is not None: pname, p = pname[:-5], p * mask
-            out.append((f"{mname}.{pname}" if mname else pname, p.detach(), m, mask is not None))
-    return out
-
 def is_sparse(numel:int,        # Entries
               nonzero:int,      # Nonzero entries
               bits:int,         # Width the tensor is stored at
@@ -103,8 +94,8 @@ class _Bits:
         w = a = None
         for name, m in stack:            # inner declarations win
             if name in self.map: w, a = self.map[name]
-            w = getattr(m, 'weight_bits', None) or w
-            a = getattr(m, 'act_bits', None) or a
+            d = micronet_attrs(m)
+            w, a = d.weight_bits or w, d.act_bits or a
         return (w or self.default, a or self.default)
 
 # %% ../nbs/02_score.ipynb #efc6a948
@@ -222,7 +213,7 @@ class _Counter:
     def micronet_op(self, tr, opn, name, args, out, o, shape):
         leaf = tr.stack[-1][1] if tr.stack else None
         if opn in _LINEAR: return self.linear(tr, opn, name, args, o)
-        atomic = getattr(leaf, 'micronet_rule', None) if self.in_leaf(tr) else None
+        atomic = micronet_attrs(leaf).rule if self.in_leaf(tr) else None
         if atomic:
             self.add(name=name, op=opn, out_shape=shape, counted=False, rule=f"inside {type(leaf).__name__}: {atomic}")
             return None
@@ -266,7 +257,7 @@ class _Counter:
         w, b, dense, sparse, label = _linear_counts(opn, args, o, tr.is_act)
         w_bits, a_bits = self.bits.of(tr.stack)
         leaf = tr.stack[-1][1] if self.in_leaf(tr) else None
-        masked = lambda n: getattr(leaf, f'{n}_mask', None) is not None
+        masked = lambda n: leaf is not None and is_masked(leaf, n)
         tensors = ()
         if w is not None:
             key = (w.data_ptr(), tuple(w.shape), w.stride())
@@ -278,7 +269,7 @@ class _Counter:
                  nonzero=sum(t[1] for t in tensors), w_bits=w_bits, a_bits=a_bits, mults=dense[0], adds=dense[1],
                  sparse_ma=sparse, tensors=tensors, weighted=True,
                  rule=f"{label}: per output position and filter, nnz mults and nnz-1 adds" + (" (+1 add for the bias)" if b is not None else ""))
-        k = getattr(leaf, 'micronet_scales', None) if leaf is not None else None
+        k = micronet_attrs(leaf).scales if leaf is not None else None
         if k:
             self.add(name=name, op='rescale', out_shape=tuple(o.shape), params=k, nonzero=k, w_bits=32, a_bits=32,
                      mults=o.numel(), tensors=((k, k, False, False),),
@@ -386,7 +377,12 @@ def _weigh(rows, rules, freebie):
 # %% ../nbs/02_score.ipynb #74a777b5
 class Counts:
     "The result of `count`: `.table` (one row per op or module call) and `.totals`."
-    def __init__(self, rows, totals, rules, input_size):
+    def __init__(self,
+                 rows:list,         # The `Row`s, in the order the ops ran
+                 totals:dict,       # params, mults, adds, other, ops, raw_params, nonzero_params, freebie, min_bits, rules
+                 rules:str,         # The rule set
+                 input_size:tuple,  # The input the model ran on
+                ):
         self.rows, self.totals, self.rules, self.input_size = rows, totals, rules, input_size
 
     @property
@@ -404,7 +400,8 @@ class Counts:
         "Only the rows that cost something."
         t = self.table; return t[t.counted].reset_index(drop=True)
 
-    def by(self, depth:int=1)->pd.DataFrame:
+    def by(self, depth:int=1 # Name components of the groups (1: top-level blocks)
+          )->pd.DataFrame:
         "Counted costs summed per module prefix of `depth` name components (e.g. per block)."
         t = self.counted()
         t['group'] = t.name.map(lambda n: '.'.join(n.split('.')[:depth]) or '(model)')
@@ -423,23 +420,13 @@ def _exact(v:Fraction):
     "An int when the value is whole, else the Fraction."
     return int(v) if v.denominator == 1 else v
 
-# %% ../nbs/02_score.ipynb #67375b78
-def count(model:nn.Module,              # The model to count (left exactly as it was)
-          input_size:tuple=(1,3,32,32), # Input shape, batch included
-          rules:str='micronet',         # 'micronet', 'torchstat' or 'course'
-          bits:int|dict|None=None,      # Default width, or {module name: bits or (weight_bits, act_bits)}
-          freebie:bool=True,            # micronet: count at 16 bits when nothing is below 16 bits
-         )->Counts:
-    "Count `model`'s parameters and operations for one input of `input_size` under `rules`."
-    _check_rules(rules)
-    if not isinstance(model, nn.Module): raise TypeError(f"count needs an nn.Module, got {type(model).__name__}")
-    model = getattr(model, '_orig_mod', model)                  # torch.compile'd
-    c = _Counter(model, rules, bits)
+# %% ../nbs/02_score.ipynb #67375b79
+def _trace(model, input_size, c):
+    "Run `model` once on a random input of `input_size` in eval mode, feeding every op and module call to counter `c`."
     tr = _Tracer(c.on_op)
     p = next(model.parameters(), None)
     x = torch.randn(*input_size, device=p.device if p is not None else 'cpu',
                     dtype=p.dtype if p is not None and p.is_floating_point() else torch.float32)
-    modes = {m: m.training for m in model.modules()}
     names = {m: n for n, m in model.named_modules()}
     handles = []
     def pre(m, args): tr.stack.append((names[m], m))
@@ -450,8 +437,7 @@ def count(model:nn.Module,              # The model to count (left exactly as it
         for m in names:
             handles.append(m.register_forward_pre_hook(pre, prepend=True))
             handles.append(m.register_forward_hook(post))
-        model.eval()
-        with torch.no_grad(), tr:
+        with eval_mode(model), torch.no_grad(), tr:
             tr.mark(x)
             try: model(x)
             except CountError: raise
@@ -459,7 +445,20 @@ def count(model:nn.Module,              # The model to count (left exactly as it
                 raise CountError(f"the model could not run an input of size {tuple(input_size)}: {type(e).__name__}: {e}") from e
     finally:
         for h in handles: h.remove()
-        for m, t in modes.items(): m.training = t
+
+# %% ../nbs/02_score.ipynb #67375b78
+def count(model:nn.Module,              # The model to count (left exactly as it was)
+          input_size:tuple=(1,3,32,32), # Input shape, batch included
+          rules:str='micronet',         # 'micronet', 'torchstat' or 'course'
+          bits:int|dict|None=None,      # Default width, or {module name: bits or (weight_bits, act_bits)}
+          freebie:bool=True,            # micronet: count at 16 bits when nothing is below 16 bits
+         )->Counts:
+    "Count `model`'s parameters and operations for one input of `input_size` under `rules`."
+    _check_rules(rules)
+    if not isinstance(model, nn.Module): raise TypeError(f"count needs an nn.Module, got {type(model).__name__}")
+    model = unwrap_model(model)
+    c = _Counter(model, rules, bits)
+    _trace(model, input_size, c)
     used, min_bits = _weigh(c.rows, rules, freebie)
     rows = [r for r in c.rows]
     tot = {k: sum(getattr(r, k) for r in rows if r.counted) for k in ('mults','adds','other')}
@@ -531,6 +530,7 @@ def score_report(counts:Counts, # What `count` returned
     return dict(score=score(counts, track), totals=_plain(counts.totals), input_size=list(counts.input_size),
                 rule_set=RULES[counts.rules], table=rows)
 
+# %% ../nbs/02_score.ipynb #15395971
 def markdown_table(df:pd.DataFrame, # Table to render
                    floatfmt:str=',.2f', # Format for floats
                   )->str:
@@ -544,7 +544,10 @@ def markdown_table(df:pd.DataFrame, # Table to render
     lines += ['| ' + ' | '.join(f(v) for v in row) + ' |' for row in df.itertuples(index=False)]
     return '\n'.join(lines)
 
-def summary_markdown(counts:Counts, track:str='cifar100')->str:
+# %% ../nbs/02_score.ipynb #dd7d71b3
+def summary_markdown(counts:Counts,        # What `count` returned
+                     track:str='cifar100', # Track to score on
+                    )->str:
     "Totals, score and the per-layer table of counted rows, in markdown."
     s, t = score(counts, track), counts.counted()
     head = (f"**{counts.rules}** rules ({RULES[counts.rules]}), track **{track}** ({s['reference']}: "

@@ -1,4 +1,4 @@
-"""One function builds a fastai `Learner` for any registered model with every regime the seeds used; runs are logged, checkpointed atomically and resumable to the same final weights.
+"""One typed run configuration, one function that builds a fastai `Learner` from it for any registered model with every regime the seeds used; runs are logged, checkpointed atomically and resumable to the same final weights.
 
 Docs: https://micronet-fa.github.io/micronet_fa/train.html.md"""
 
@@ -6,34 +6,159 @@ Docs: https://micronet-fa.github.io/micronet_fa/train.html.md"""
 
 # %% ../nbs/03_train.ipynb #4d5a7b7b
 from __future__ import annotations
-import json, math, os, random, shutil, time, tempfile, warnings, weakref
+import dataclasses, json, math, os, random, shutil, time, tempfile, weakref
+from dataclasses import dataclass, fields, asdict
 from functools import partial
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import torch
 from torch import nn
+from fastcore.basics import store_attr
+from fastcore.meta import delegates
 from fastai.learner import Learner, Recorder
 from fastai.callback.core import Callback, CancelFitException
-from fastai.callback.schedule import ParamScheduler, SchedCos, combined_cos, LRFinder
+from fastai.callback.schedule import ParamScheduler, SchedCos, SchedLin, combine_scheds, combined_cos
+from fastai.callback.tracker import TerminateOnNaNCallback
 from fastai.callback.mixup import MixUp, CutMix, MixHandler
 from fastai.callback.progress import ProgressCallback
 from fastai.callback.channelslast import ChannelsLast
 from fastai.callback.fp16 import MixedPrecision, AMPMode
 from fastai.losses import CrossEntropyLossFlat, LabelSmoothingCrossEntropyFlat
-from fastai.metrics import accuracy, top_k_accuracy, AccumMetric
+from fastai.metrics import accuracy, top_k_accuracy
 from fastai.optimizer import OptimWrapper
-from fastai.torch_core import set_seed, to_detach
+from fastai.torch_core import set_seed
 
-from .data import cifar_dls, CIFAR_INFO, atomic_write
-from .models import create_model, model_spec, save_checkpoint, load_checkpoint, load_weights, unwrap_model
-from .score import count, score, score_report, summary_markdown, DEFAULT_RULES
+from .core import atomic_write, unwrap_model, check_plain, closest
+from .data import cifar_dls, CIFAR_INFO
+from .models import create_model
+from .checkpoint import save_checkpoint, load_checkpoint, load_weights
+from .score import count, score_report, summary_markdown, DEFAULT_RULES
 
 # %% auto #0
-__all__ = ['SCHEDULES', 'LOG_COLUMNS', 'OPTIMIZERS', 'DEFAULT_LR', 'CutMixP', 'MixUpCutMix', 'WarmupMultiStep', 'WarmupCos',
-           'make_schedule', 'plot_curves', 'EpochLog', 'rng_state', 'set_rng_state', 'Checkpoint', 'NonFiniteLoss',
-           'CudaOutOfMemory', 'StopOnNonFinite', 'opt_func', 'get_learner', 'resume_from', 'fit', 'write_score',
-           'train_learner', 'train']
+__all__ = ['OPTIMIZERS', 'DEFAULT_LR', 'SCHEDULES', 'MIXED_PRECISION', 'LOG_COLUMNS', 'TrainConfig', 'CutMixP', 'MixUpCutMix',
+           'WarmupMultiStep', 'warmup_cos', 'make_schedule', 'plot_curves', 'EpochLog', 'rng_state', 'set_rng_state',
+           'Checkpoint', 'NonFiniteLoss', 'CudaOutOfMemory', 'StopOnNonFinite', 'opt_func', 'get_learner',
+           'resume_from', 'fit', 'write_score', 'train_learner', 'train']
+
+# %% ../nbs/03_train.ipynb #7c0f0002
+OPTIMIZERS = {'sgd': 'SGD with Nesterov momentum (torch.optim.SGD)', 'adam': 'Adam (torch.optim.Adam, L2 weight decay)',
+              'adamw': 'AdamW (torch.optim.AdamW, decoupled weight decay)'}
+DEFAULT_LR = {'sgd': 0.1, 'adam': 1e-3, 'adamw': 1e-3}
+SCHEDULES = ('one-cycle', 'cosine', 'multistep', 'flat')
+MIXED_PRECISION = ('auto', 'bf16', 'fp16')
+
+# %% ../nbs/03_train.ipynb #7c0f0003
+def _fraction(name, v, lo=0., hi=1., lo_open=False, hi_open=False):
+    "Check that a number lies in the interval; returns it as a float."
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or \
+       (v <= lo if lo_open else v < lo) or (hi is not None and (v >= hi if hi_open else v > hi)):
+        rng = f"{'(' if lo_open else '['}{lo:g}, {'inf' if hi is None else f'{hi:g}'}{')' if hi_open or hi is None else ']'}"
+        raise ValueError(f"{name}={v!r}: give a number in {rng}")
+    return float(v)
+
+def _count(name, v, lo=1, optional=False):
+    "Check that `v` is an int >= lo (or None when optional)."
+    if v is None and optional: return None
+    if isinstance(v, bool) or not isinstance(v, int) or v < lo:
+        raise ValueError(f"{name}={v!r}: give an int >= {lo}" + (" (or leave it unset)" if optional else ''))
+    return v
+
+def _choice(name, v, valid):
+    if v not in valid: raise ValueError(f"{name}={v!r}: use one of {', '.join(map(repr, valid))}" + _near(v, valid))
+    return v
+
+def _near(v, valid):
+    c = closest(v, [x for x in valid if isinstance(x, str)]) if isinstance(v, str) else None
+    return f" (did you mean {c!r}?)" if c else ''
+
+# %% ../nbs/03_train.ipynb #7c0f0004
+@dataclass
+class TrainConfig:
+    "Every option of a training run, in one place: what `get_learner`, `fit`, `train`, recipes and `micronet-fa train` take."
+    dataset:str='cifar10'          # 'cifar10' or 'cifar100'
+    epochs:int=1                   # Epochs
+    bs:int=128                     # Batch size
+    lr:float|None=None             # Peak learning rate (default: 0.1 for sgd, 1e-3 for adam and adamw)
+    opt:str='sgd'                  # Optimiser: 'sgd' (Nesterov momentum), 'adam' or 'adamw'
+    mom:float=0.9                  # Momentum (sgd) or beta1 (adam, adamw)
+    wd:float=5e-4                  # Weight decay
+    schedule:str='one-cycle'       # lr schedule: 'one-cycle', 'cosine', 'multistep' or 'flat'
+    warmup:float=0.                # Linear warm-up epochs (cosine, multistep, flat)
+    milestones:tuple=(0.3,0.6,0.8,0.9) # multistep: fractions of the run at which lr is multiplied by gamma
+    gamma:float=0.1                # multistep: decay factor
+    mixup:float=0.                 # MixUp alpha (0: off)
+    cutmix:float=0.                # CutMix alpha (0: off); with mixup too, one of the two per batch
+    cutmix_p:float=1.              # Probability of CutMix on a batch (CutMix alone)
+    mix_switch:float=0.5           # With both MixUp and CutMix: probability of CutMix on a batch
+    cutout:tuple|None=None         # Cutout (holes, size), e.g. (1, 8)
+    label_smoothing:float=0.       # Label smoothing epsilon (0: plain cross-entropy)
+    autoaugment:bool=False         # AutoAugment, CIFAR-10 policy
+    fastai_augs:bool=False         # fastai's aug_transforms: rotate, zoom, warp, lighting (seed 002)
+    pad_mode:str='reflect'         # Crop padding: 'reflect' or 'zeros'
+    seed:int=42                    # Random seed (data order, augmentation, initialisation)
+    n_train:int|None=None          # Train on a seeded subset of this many images
+    n_valid:int|None=None          # Validate on a seeded subset of this many images
+    channels_last:bool=True        # channels_last memory format
+    mixed_precision:str|None='auto' # 'bf16', 'fp16', None (off) or 'auto' (CUDA: bf16 where the card has it, else fp16; CPU: off)
+    compile:bool=False             # torch.compile the model
+
+    CHOICES:ClassVar[dict] = dict(dataset=tuple(CIFAR_INFO), opt=tuple(OPTIMIZERS), schedule=SCHEDULES,
+                                  pad_mode=('reflect', 'zeros'), mixed_precision=(*MIXED_PRECISION, None))
+
+    def __post_init__(self):
+        for k, valid in self.CHOICES.items(): _choice(k, getattr(self, k), valid)
+        self.epochs, self.bs, self.seed = _count('epochs', self.epochs), _count('bs', self.bs), _count('seed', self.seed, 0)
+        self.n_train, self.n_valid = _count('n_train', self.n_train, optional=True), _count('n_valid', self.n_valid, optional=True)
+        if self.lr is not None: self.lr = _fraction('lr', self.lr, 0., None, lo_open=True)
+        self.mom, self.wd = _fraction('mom', self.mom, 0., 1., hi_open=True), _fraction('wd', self.wd, 0., None)
+        self.warmup, self.gamma = _fraction('warmup', self.warmup, 0., None), _fraction('gamma', self.gamma, 0., None, lo_open=True)
+        ms = tuple(_fraction('milestones', m, 0., 1., True, True) for m in self.milestones)
+        if list(ms) != sorted(ms): raise ValueError(f"milestones={self.milestones!r}: give increasing fractions of the run")
+        self.milestones = ms
+        self.mixup, self.cutmix = _fraction('mixup', self.mixup, 0., None), _fraction('cutmix', self.cutmix, 0., None)
+        self.cutmix_p, self.mix_switch = _fraction('cutmix_p', self.cutmix_p), _fraction('mix_switch', self.mix_switch)
+        self.label_smoothing = _fraction('label_smoothing', self.label_smoothing, 0., 1., hi_open=True)
+        if self.cutout is not None:
+            if not isinstance(self.cutout, (list, tuple)) or len(self.cutout) != 2:
+                raise ValueError(f"cutout={self.cutout!r}: give (holes, size), e.g. (1, 8)")
+            self.cutout = (_count('cutout holes', self.cutout[0]), _count('cutout size', self.cutout[1]))
+            if self.cutout[1] > 32: raise ValueError(f"cutout size {self.cutout[1]}: a hole must fit in the 32x32 image (1..32)")
+        for k in ('autoaugment', 'fastai_augs', 'channels_last', 'compile'):
+            if not isinstance(getattr(self, k), bool): raise ValueError(f"{k}={getattr(self, k)!r}: give True or False")
+
+    @property
+    def peak_lr(self)->float:
+        "The peak learning rate: `lr`, or the optimiser's default."
+        return DEFAULT_LR[self.opt] if self.lr is None else self.lr
+
+    @classmethod
+    def from_dict(cls,
+                  d:dict,                 # Field names to values
+                  where:str='TrainConfig', # What the dict is, for the message
+                 ):
+        "A configuration from a dict (a checkpoint's, a recipe's), refusing unknown fields with the closest valid name."
+        names = [f.name for f in fields(cls)]
+        bad = [k for k in d if k not in names]
+        if bad: raise ValueError(f"{where} has no field {bad[0]!r}{_near(bad[0], names)}; its fields: {', '.join(names)}")
+        return cls(**d)
+
+    def to_dict(self)->dict:
+        "The fields as plain values (tuples as lists), as checkpoints and reports store them."
+        return check_plain(asdict(self), 'TrainConfig')
+
+    def replace(self, **changes # Fields to change
+               )->TrainConfig:
+        "A copy with `changes` (checked like a new configuration; unknown fields refused with the closest name)."
+        return self.from_dict({**asdict(self), **changes})
+
+    def diff(self, other:TrainConfig|dict # Another configuration, or its `to_dict()`
+            )->dict:
+        "`{field: (mine, other's)}` for every field where `other` differs."
+        other = other if isinstance(other, dict) else other.to_dict()
+        mine = self.to_dict()
+        return {k: (mine[k], other.get(k)) for k in mine if mine[k] != other.get(k)}
 
 # %% ../nbs/03_train.ipynb #7d15bd66
 class CutMixP(CutMix):
@@ -48,6 +173,7 @@ class CutMixP(CutMix):
         if self.p >= 1 or torch.rand(()) < self.p: return super().before_batch()
         self.lam, self.yb1 = torch.ones((), device=self.x.device), self.yb
 
+# %% ../nbs/03_train.ipynb #7d15bd67
 class MixUpCutMix(MixHandler):
     "fastai's `MixUp` or `CutMix` on each batch: CutMix with probability `switch`, else MixUp."
     def __init__(self,
@@ -73,47 +199,43 @@ class WarmupMultiStep:
                  warmup:float=0.,           # Fraction of the run spent warming up
                  warmup_div:float=10.,      # Warm-up starts at lr / warmup_div
                 ):
-        self.lr, self.milestones, self.gamma, self.warmup, self.warmup_div = lr, tuple(milestones), gamma, warmup, warmup_div
+        store_attr(); self.milestones = tuple(milestones)
+        self.warm = SchedLin(lr/warmup_div, lr)
     def __call__(self, pos):
-        if pos < self.warmup: return self.lr/self.warmup_div + (self.lr - self.lr/self.warmup_div)*pos/self.warmup
+        if pos < self.warmup: return self.warm(pos/self.warmup)
         return self.lr * self.gamma**sum(pos >= m for m in self.milestones)
 
-class WarmupCos:
-    "lr schedule: linear warm-up over `warmup` (fraction of the run), then cosine from `lr` to `lr*final`."
-    def __init__(self, lr:float, final:float=0., warmup:float=0., warmup_div:float=10.):
-        self.lr, self.final, self.warmup, self.warmup_div = lr, final, warmup, warmup_div
-        self.cos = SchedCos(lr, lr*final)
-    def __call__(self, pos):
-        if pos < self.warmup: return self.lr/self.warmup_div + (self.lr - self.lr/self.warmup_div)*pos/self.warmup
-        return self.cos((pos - self.warmup)/(1 - self.warmup)) if self.warmup < 1 else self.lr
+# %% ../nbs/03_train.ipynb #ed119324
+def warmup_cos(lr:float,          # Peak learning rate
+               final:float=0.,    # End at lr * final
+               warmup:float=0.,   # Fraction of the run spent warming up
+               warmup_div:float=10., # Warm-up starts at lr / warmup_div
+              ):
+    "lr schedule: linear warm-up over `warmup` (fraction of the run), then cosine from `lr` to `lr*final` (fastai's pieces)."
+    cos = SchedCos(lr, lr*final)
+    if not warmup: return cos
+    if warmup >= 1: return SchedLin(lr/warmup_div, lr)
+    return combine_scheds([warmup, 1 - warmup], [SchedLin(lr/warmup_div, lr), cos])
 
-SCHEDULES = ('one-cycle', 'cosine', 'multistep', 'flat')
-
-def make_schedule(name:str,    # 'one-cycle', 'cosine', 'multistep' or 'flat'
-                  lr:float,    # Peak learning rate
-                  epochs:int,  # Length of the run (warm-up is given in epochs)
-                  warmup:float=0., # Warm-up epochs (cosine, multistep)
-                  milestones=(0.3,0.6,0.8,0.9), # multistep: fractions of the run
-                  gamma:float=0.1, # multistep: decay factor
-                  div:float=25., div_final:float=1e5, pct_start:float=0.25, # one-cycle (fastai's defaults)
-                  moms=(0.95,0.85,0.95), # one-cycle momentum
+# %% ../nbs/03_train.ipynb #ed119325
+def make_schedule(cfg:TrainConfig # The run's configuration: `schedule`, `lr`, `epochs`, `warmup`, `milestones`, `gamma`
                  )->dict:
-    "Hyper-parameter schedules for a `ParamScheduler`."
-    if name not in SCHEDULES: raise ValueError(f"unknown schedule {name!r}: use one of {', '.join(SCHEDULES)}")
-    w = warmup/epochs if epochs else 0.
-    if name == 'one-cycle':
-        return {'lr': combined_cos(pct_start, lr/div, lr, lr/div_final), 'mom': combined_cos(pct_start, *moms)}
-    if name == 'cosine': return {'lr': WarmupCos(lr, 0., w)}
-    if name == 'multistep': return {'lr': WarmupMultiStep(lr, milestones, gamma, w)}
+    "Hyper-parameter schedules for a `ParamScheduler`, from the run's configuration."
+    lr, w = cfg.peak_lr, cfg.warmup/cfg.epochs
+    if cfg.schedule == 'one-cycle': return {'lr': combined_cos(0.25, lr/25, lr, lr/1e5), 'mom': combined_cos(0.25, 0.95, 0.85, 0.95)}
+    if cfg.schedule == 'cosine': return {'lr': warmup_cos(lr, 0., w)}
+    if cfg.schedule == 'multistep': return {'lr': WarmupMultiStep(lr, cfg.milestones, cfg.gamma, w)}
     return {'lr': WarmupMultiStep(lr, (), 1., w)}
 
 # %% ../nbs/03_train.ipynb #2fa4aa16
 LOG_COLUMNS = ['epoch','train_loss','train_acc','valid_loss','valid_acc','valid_top5','lr','seconds']
 
-def plot_curves(rows:list, # Log rows (dicts with `LOG_COLUMNS`)
-                title:str='', ax=None):
+def plot_curves(rows:list,    # Log rows (dicts with `LOG_COLUMNS`)
+                title:str='', # Title of the left panel
+                ax=None,      # Two matplotlib axes, or None for a new figure
+               ):
     "Loss and accuracy per epoch, train and valid."
-    import matplotlib; import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt
     if ax is None: fig, ax = plt.subplots(1, 2, figsize=(10, 3.6))
     ep = [r['epoch'] for r in rows]
     ax[0].plot(ep, [r['train_loss'] for r in rows], 'o-', label='train'); ax[0].plot(ep, [r['valid_loss'] for r in rows], 'o-', label='valid')
@@ -124,6 +246,7 @@ def plot_curves(rows:list, # Log rows (dicts with `LOG_COLUMNS`)
     ax[0].figure.tight_layout()
     return ax[0].figure
 
+# %% ../nbs/03_train.ipynb #2fa4aa17
 class EpochLog(Callback):
     "One CSV row per epoch and a training-curve PNG in `folder`; optionally one printed line per epoch."
     order = Recorder.order + 1
@@ -132,38 +255,43 @@ class EpochLog(Callback):
                  line:bool=False,           # Print one line per epoch
                  title:str='',              # Title of the curve
                 ):
-        self.folder, self.line, self.title, self.rows = Path(folder) if folder else None, line, title, []
+        store_attr(); self.folder, self.rows = Path(folder) if folder else None, []
 
     def before_fit(self):
-        self.active = not any(isinstance(c, LRFinder) for c in self.learn.cbs)
+        self.run = not hasattr(self, 'lr_finder')          # lr_find's short runs are not epochs of this run
         resumed = getattr(self.learn, 'resumed', None)
-        if self.active and resumed is not None: self.rows = list(resumed['log'])
+        if self.run and resumed is not None: self.rows = list(resumed['log'])
     def before_epoch(self): self.t0, self.correct, self.seen, self.loss_sum, self.n, self.trained = time.perf_counter(), 0, 0, 0., 0, False
     def after_train(self): self.trained = True   # not reached by the epochs a resumed run skips
     def after_batch(self):
-        if not (self.training and self.active): return
+        if not self.training: return
         y = self.learn.yb[0]
         self.loss_sum += float(self.learn.loss) * len(y); self.n += len(y)
         if y.dim() == 1:
             self.correct += int((self.learn.pred.argmax(-1) == y).sum()); self.seen += len(y)
 
     def after_epoch(self):
-        if not (self.active and self.trained): return
+        if not self.trained: return
         rec = self.learn.recorder
         vals = dict(zip(rec.metric_names[1:], rec.log[1:]))
-        row = dict(epoch=self.epoch + 1, train_loss=self.loss_sum/self.n if self.n else math.nan,
+        self.rows.append(dict(epoch=self.epoch + 1, train_loss=self.loss_sum/self.n if self.n else math.nan,
                    train_acc=self.correct/self.seen if self.seen else math.nan,
                    valid_loss=float(vals.get('valid_loss', math.nan)), valid_acc=float(vals.get('accuracy', math.nan)),
                    valid_top5=float(vals.get('top_k_accuracy', math.nan)),
-                   lr=float(self.learn.opt.hypers[-1]['lr']), seconds=round(time.perf_counter() - self.t0, 3))
-        self.rows.append(row)
-        if self.line:
-            print(f"epoch {row['epoch']:>3}/{self.n_epoch}  train loss {row['train_loss']:.4f} acc {row['train_acc']:.4f}  "
-                  f"valid loss {row['valid_loss']:.4f} acc {row['valid_acc']:.4f} top5 {row['valid_top5']:.4f}  "
-                  f"lr {row['lr']:.2e}  {row['seconds']:.1f}s", flush=True)
+                   lr=float(self.learn.opt.hypers[-1]['lr']), seconds=round(time.perf_counter() - self.t0, 3)))
         if self.folder: self.write()
+        if not hasattr(self.learn, 'checkpoint'): self.announce()   # else `Checkpoint` announces once the epoch is saved
+
+    def announce(self):
+        "Print the last row as one line (when `line`)."
+        if not (self.line and self.rows): return
+        row = self.rows[-1]
+        print(f"epoch {row['epoch']:>3}/{self.n_epoch}  train loss {row['train_loss']:.4f} acc {row['train_acc']:.4f}  "
+              f"valid loss {row['valid_loss']:.4f} acc {row['valid_acc']:.4f} top5 {row['valid_top5']:.4f}  "
+              f"lr {row['lr']:.2e}  {row['seconds']:.1f}s", flush=True)
 
     def write(self):
+        "Rewrite log.csv and curve.png in `folder`, atomically."
         def csv(p):
             with open(p, 'w') as f:
                 f.write(','.join(LOG_COLUMNS) + '\n')
@@ -175,14 +303,6 @@ class EpochLog(Callback):
         plt.close(fig)
 
 # %% ../nbs/03_train.ipynb #9238a86c
-def rng_state(learn=None)->dict:
-    "Every random state a training run draws from, as tensors and plain types (loadable with `weights_only=True`)."
-    st = dict(torch=torch.get_rng_state(), python=_py_state(random.getstate()),
-              numpy=_np_state(np.random.get_state()))
-    if torch.cuda.is_available(): st['cuda'] = torch.cuda.get_rng_state_all()
-    if learn is not None: st['train_dl'] = _py_state(_train_dl(learn).rng.getstate())
-    return st
-
 def _train_dl(learn):
     dl = learn.dls.train
     return getattr(dl, 'dl', dl)          # a DistributedDL wraps the loader that shuffles
@@ -190,7 +310,19 @@ def _train_dl(learn):
 def _py_state(s): return [s[0], list(s[1]), s[2]]
 def _np_state(s): return [s[0], torch.from_numpy(s[1].astype(np.int64)), int(s[2]), int(s[3]), float(s[4])]
 
-def set_rng_state(st:dict, learn=None):
+def rng_state(learn=None # A Learner whose training loader's shuffling generator is saved too
+             )->dict:
+    "Every random state a training run draws from, as tensors and plain types (loadable with `weights_only=True`)."
+    st = dict(torch=torch.get_rng_state(), python=_py_state(random.getstate()),
+              numpy=_np_state(np.random.get_state()))
+    if torch.cuda.is_available(): st['cuda'] = torch.cuda.get_rng_state_all()
+    if learn is not None: st['train_dl'] = _py_state(_train_dl(learn).rng.getstate())
+    return st
+
+# %% ../nbs/03_train.ipynb #fdc45564
+def set_rng_state(st:dict,   # What `rng_state` returned
+                  learn=None # The Learner whose training loader's generator is restored
+                 ):
     "Restore what `rng_state` saved."
     torch.set_rng_state(st['torch'])
     random.setstate((st['python'][0], tuple(st['python'][1]), st['python'][2]))
@@ -199,6 +331,7 @@ def set_rng_state(st:dict, learn=None):
     if learn is not None and 'train_dl' in st:
         d = st['train_dl']; _train_dl(learn).rng.setstate((d[0], tuple(d[1]), d[2]))
 
+# %% ../nbs/03_train.ipynb #9238a86d
 def _stateful(cbs)->dict:
     "The callbacks that keep training state of their own, by name (looked up on the class: fastai callbacks delegate attributes to the learner)."
     return {c.name: c for c in cbs if callable(getattr(type(c), 'checkpoint_state', None))}
@@ -207,16 +340,16 @@ class Checkpoint(Callback):
     "Atomic `last.pth` (resumable) after every epoch and `best.pth` on a new best validation accuracy."
     order = EpochLog.order + 1
     def __init__(self,
-                 folder:str|Path, # Where the checkpoints go
-                 config:dict|None=None, # The run's configuration, stored for `--resume` checks
+                 folder:str|Path,       # Where the checkpoints go
+                 config:dict|None=None, # The run's configuration (`TrainConfig.to_dict()`), stored for `--resume` checks
                  meta:dict|None=None,   # Extra metadata for every checkpoint (e.g. recipe, stage)
                 ):
         self.folder, self.config, self.meta, self.best = Path(folder), config or {}, meta or {}, -1.
 
     def before_fit(self):
-        self.active = not any(isinstance(c, LRFinder) for c in self.learn.cbs)
+        self.run = not hasattr(self, 'lr_finder')
         st = getattr(self.learn, 'resumed', None)             # the train_state `resume_from` loaded, if any
-        if st is None: return
+        if not self.run or st is None: return
         self.best = st['best']
         # MixedPrecision made its GradScaler in its before_fit (order 10)
         if st.get('scaler') and getattr(self.learn, 'scaler', None) is not None: self.learn.scaler.load_state_dict(st['scaler'])
@@ -226,8 +359,8 @@ class Checkpoint(Callback):
     def before_epoch(self): self.trained = False
     def after_train(self): self.trained = True   # not reached by the epochs a resumed run skips
     def after_epoch(self):
-        if not (self.active and self.trained): return
-        log = next((c for c in self.learn.cbs if isinstance(c, EpochLog)), None)
+        if not self.trained: return
+        log = getattr(self.learn, 'epoch_log', None)
         rows = log.rows if log else []
         acc = rows[-1]['valid_acc'] if rows else float(self.learn.recorder.log[-2] if self.learn.recorder.log else -1)
         metrics = dict(rows[-1]) if rows else {}
@@ -240,29 +373,33 @@ class Checkpoint(Callback):
             save_checkpoint(self.folder/'best.pth', self.learn.model, metrics=metrics, **self.meta)
             self.best = acc
         save_checkpoint(self.folder/'last.pth', self.learn.model, metrics=metrics, train_state=state, **self.meta)
+        if log is not None: log.announce()        # the epoch is on disk: now say so
 
+# %% ../nbs/03_train.ipynb #9238a86e
 class NonFiniteLoss(Exception):
     "Training produced a NaN or infinite loss."
 
+# %% ../nbs/03_train.ipynb #61d3176a
 class CudaOutOfMemory(RuntimeError):
     "The GPU ran out of memory; the message suggests a smaller batch."
 
-class StopOnNonFinite(Callback):
+# %% ../nbs/03_train.ipynb #9238a870
+class StopOnNonFinite(TerminateOnNaNCallback):
     "Stop with a clear message when the loss stops being finite; the last good checkpoint is left as it was."
     order = -10
-    def __init__(self, folder:str|Path|None=None): self.folder = folder
-    def before_fit(self): self.active = not any(isinstance(c, LRFinder) for c in self.learn.cbs)  # lr_find diverges on purpose
-    def before_backward(self):     # after every callback that adds to the loss (distillation, hints)
-        if self.training and self.active and not torch.isfinite(self.learn.loss_grad).all():
-            where = f" The last good checkpoint is {Path(self.folder)/'last.pth'}." if self.folder else ''
+    def __init__(self, folder:str|Path|None=None # The run's folder, named in the message when it holds a checkpoint
+                ): self.folder = folder
+    def before_fit(self): self.run = not hasattr(self, 'lr_finder')      # lr_find diverges on purpose
+    def before_backward(self):
+        if self.training and not torch.isfinite(self.learn.loss_grad).all():
+            last = Path(self.folder)/'last.pth' if self.folder else None
+            where = (f" The last good checkpoint is {last}." if last is not None and last.exists()
+                     else " No epoch had finished, so there is no checkpoint to go back to.")
             raise NonFiniteLoss(f"the loss became {float(self.learn.loss_grad)} at epoch {self.epoch+1}, batch "
                                 f"{self.iter+1} (lr {self.learn.opt.hypers[-1]['lr']:.3g}).{where} Lower the learning rate, "
                                 "or check the data and the model.")
 
 # %% ../nbs/03_train.ipynb #cc4f3f2a
-OPTIMIZERS = {'sgd': 'SGD with Nesterov momentum (torch.optim.SGD)', 'adam': 'Adam (torch.optim.Adam, L2 weight decay)',
-              'adamw': 'AdamW (torch.optim.AdamW, decoupled weight decay)'}
-
 def opt_func(name:str='sgd', # 'sgd', 'adam' or 'adamw'
              mom:float=0.9,  # Momentum (SGD) or beta1 (Adam)
              nesterov:bool=True, # SGD: Nesterov momentum
@@ -273,63 +410,56 @@ def opt_func(name:str='sgd', # 'sgd', 'adam' or 'adamw'
     if name == 'adamw': return partial(OptimWrapper, opt=partial(torch.optim.AdamW, betas=(mom, 0.999)))
     raise ValueError(f"unknown optimiser {name!r}: use one of {', '.join(OPTIMIZERS)}")
 
+# %% ../nbs/03_train.ipynb #cc4f3f2b
+def _callbacks(cfg, out, meta, line, title, dev):
+    "The callbacks a run's configuration asks for, in fastai's order."
+    cbs = [StopOnNonFinite(out), EpochLog(out, line=line, title=title)]
+    if out: cbs.append(Checkpoint(out, cfg.to_dict(), meta))
+    if cfg.mixup and cfg.cutmix: cbs.append(MixUpCutMix(cfg.mixup, cfg.cutmix, cfg.mix_switch))
+    elif cfg.mixup: cbs.append(MixUp(cfg.mixup))
+    elif cfg.cutmix: cbs.append(CutMixP(cfg.cutmix, cfg.cutmix_p))
+    if cfg.channels_last: cbs.append(ChannelsLast())
+    mp = cfg.mixed_precision
+    if mp == 'auto': mp = (('bf16' if torch.cuda.is_bf16_supported() else 'fp16') if dev.type == 'cuda' else None)
+    if mp: cbs.append(MixedPrecision(amp_mode=AMPMode(mp)))
+    return cbs
+
 def get_learner(model:str|nn.Module,    # Registered model name, or a model
                 dls,                    # fastai DataLoaders (e.g. `cifar_dls`)
-                model_options:dict|None=None, # Options for `create_model`
-                opt:str='sgd',          # 'sgd', 'adam' or 'adamw'
-                lr:float=0.1,           # Default (peak) learning rate
-                wd:float=5e-4,          # Weight decay
-                mom:float=0.9,          # Momentum / beta1
-                mixup:float=0.,         # MixUp alpha (0: off)
-                cutmix:float=0.,        # CutMix alpha (0: off); with mixup too, one of the two per batch
-                cutmix_p:float=1.,      # Probability of CutMix on a batch (CutMix alone)
-                mix_switch:float=0.5,   # With both: probability of CutMix on a batch
-                label_smoothing:float=0., # Label smoothing epsilon (0: plain cross-entropy)
-                channels_last:bool=True,# Train in channels_last memory format
-                compile:bool=False,     # Wrap the model in `torch.compile`
-                mixed_precision:str|None='auto', # 'bf16', 'fp16', None, or 'auto' (bf16/fp16 on CUDA, off on CPU)
+                cfg:TrainConfig|None=None, # The run's configuration (default `TrainConfig()`)
                 out:str|Path|None=None, # Folder for log.csv, curve.png and checkpoints (None: nothing written)
-                config:dict|None=None,  # Run configuration to store in checkpoints
                 meta:dict|None=None,    # Extra checkpoint metadata
                 line:bool=False,        # One printed line per epoch instead of progress bars
                 cbs:list|None=None,     # More callbacks (e.g. distillation)
                 extra_params:list|None=None, # More parameters to optimise (e.g. distillation adapters)
                )->Learner:
-    "A fastai `Learner` for `model` on `dls` with the regularisation, optimiser and logging options."
-    if isinstance(model, str): model = create_model(model, dls.c, **(model_options or {}))
-    elif model_options: raise ValueError("model_options only apply when `model` is a registered name")
-    n_out = getattr(dls, 'c', None)
+    "A fastai `Learner` for `model` on `dls`, with the loss, optimiser, regularisation and logging `cfg` asks for."
+    cfg = cfg or TrainConfig()
+    if isinstance(model, str): model = create_model(model, dls.c)
     spec = getattr(unwrap_model(model), 'micronet_spec', None)
     if out and spec is None:
         raise ValueError(f"a {type(unwrap_model(model)).__name__} not made by create_model cannot be checkpointed (a checkpoint "
                          "rebuilds the model from its registered name): register it with register_model, or train without out=")
-    if spec and n_out and spec['n_out'] != n_out:
-        raise ValueError(f"the model has {spec['n_out']} outputs but the data has {n_out} classes")
-    loss = LabelSmoothingCrossEntropyFlat(eps=label_smoothing) if label_smoothing else CrossEntropyLossFlat()
-    callbacks = [StopOnNonFinite(out), EpochLog(out, line=line, title=(spec or {}).get('name', ''))]
-    if out: callbacks.append(Checkpoint(out, config, meta))
-    if mixup and cutmix: callbacks.append(MixUpCutMix(mixup, cutmix, mix_switch))
-    elif mixup: callbacks.append(MixUp(mixup))
-    elif cutmix: callbacks.append(CutMixP(cutmix, cutmix_p))
-    if channels_last: callbacks.append(ChannelsLast())
+    if spec and getattr(dls, 'c', None) and spec['n_out'] != dls.c:
+        raise ValueError(f"the model has {spec['n_out']} outputs but the data has {dls.c} classes")
+    loss = LabelSmoothingCrossEntropyFlat(eps=cfg.label_smoothing) if cfg.label_smoothing else CrossEntropyLossFlat()
     dev = next(model.parameters()).device if dls.device is None else dls.device
-    if mixed_precision == 'auto': mixed_precision = (('bf16' if torch.cuda.is_bf16_supported() else 'fp16') if dev.type == 'cuda' else None)
-    if mixed_precision: callbacks.append(MixedPrecision(amp_mode=AMPMode(mixed_precision)))
-    callbacks += list(cbs or [])
+    callbacks = _callbacks(cfg, out, meta, line, (spec or {}).get('name', ''), dev) + list(cbs or [])
     extra = list(extra_params or [])
     splitter = (lambda m: [list(m.parameters()) + extra]) if extra else (lambda m: [list(m.parameters())])
-    if compile: model = torch.compile(model)
+    if cfg.compile: model = torch.compile(model)
     path = out or tempfile.mkdtemp(prefix='micronet_fa_')     # fastai's lr_find saves the weights under `path`
-    learn = Learner(dls, model, loss_func=loss, opt_func=opt_func(opt, mom), lr=lr, wd=wd, splitter=splitter,
-                    metrics=[accuracy, top_k_accuracy], cbs=callbacks, path=path, model_dir='.lr_find', moms=(0.95, 0.85, 0.95))
+    learn = Learner(dls, model, loss_func=loss, opt_func=opt_func(cfg.opt, cfg.mom), lr=cfg.peak_lr, wd=cfg.wd,
+                    splitter=splitter, metrics=[accuracy, top_k_accuracy], cbs=callbacks, path=path, model_dir='.lr_find',
+                    moms=(0.95, 0.85, 0.95))
     if not out: weakref.finalize(learn, shutil.rmtree, path, True)
     if line: learn.remove_cb(ProgressCallback); learn.logger = lambda *a, **k: None
+    learn.cfg = cfg
     return learn
 
 # %% ../nbs/03_train.ipynb #96cc8535
-def resume_from(learn:Learner, # The learner to restore into (same model and options as the interrupted run)
+def resume_from(learn:Learner, # The learner to restore into (same model and configuration as the interrupted run)
                 path:str|Path, # A `last.pth` written by `Checkpoint`
-                config:dict|None=None, # This run's configuration: must match the checkpoint's
                 cbs:list|None=None,    # Callbacks the coming fit adds to the learner's own
                )->int:
     "Load weights, optimiser state, log and random states from `path`; returns the number of epochs already done."
@@ -340,12 +470,11 @@ def resume_from(learn:Learner, # The learner to restore into (same model and opt
     if saved != own:
         raise ValueError(f"{path} holds the state of the callbacks {saved}, this run has {own}: resume with the "
                          "callbacks of the interrupted run, or start a new run in another folder")
-    if config is not None:
-        diff = {k: (st['config'].get(k), v) for k, v in config.items() if st['config'].get(k) != v}
-        if diff:
-            raise ValueError(f"{path} was written by a run with other options: " +
-                             ', '.join(f"{k}: {a!r} there, {b!r} now" for k, (a, b) in diff.items()) +
-                             "; resume with the same options, or start a new run in another folder")
+    diff = learn.cfg.diff(st.get('config') or {})
+    if diff:
+        raise ValueError(f"{path} was written by a run with another configuration: " +
+                         ', '.join(f"{k}: {b!r} there, {a!r} now" for k, (a, b) in diff.items()) +
+                         "; resume with the same options, or start a new run in another folder")
     load_weights(unwrap_model(learn.model), unwrap_model(model).state_dict())
     if learn.opt is None: learn.create_opt()
     try: learn.opt.load_state_dict(st['opt'])
@@ -356,36 +485,25 @@ def resume_from(learn:Learner, # The learner to restore into (same model and opt
     learn.resumed = st                  # for EpochLog and Checkpoint's before_fit; `fit` removes it afterwards
     return st['epoch']
 
-def fit(learn:Learner,          # From `get_learner`
-        epochs:int,             # Number of epochs
-        schedule:str='one-cycle',# 'one-cycle', 'cosine', 'multistep' or 'flat'
-        lr:float|None=None,     # Peak learning rate (default: the learner's)
-        warmup:float=0.,        # Warm-up epochs (cosine, multistep)
-        milestones=(0.3,0.6,0.8,0.9), # multistep milestones, as fractions of the run
-        gamma:float=0.1,        # multistep decay
+# %% ../nbs/03_train.ipynb #96cc8536
+def fit(learn:Learner,          # From `get_learner` (its `cfg` says how long and with which schedule)
         resume:bool=False,      # Continue from `<out>/last.pth` if it exists
-        config:dict|None=None,  # Configuration that a resumed checkpoint must match
         cbs:list|None=None,     # Callbacks for this fit only
        )->Learner:
-    "Train `learn` for `epochs` with `schedule`; resumable."
-    lr = learn.lr if lr is None else lr
-    sched = make_schedule(schedule, lr, epochs, warmup, milestones, gamma)
-    start = 0
-    last = Path(learn.path)/'last.pth'
+    "Train `learn` for its configuration's epochs with its schedule; resumable."
+    cfg = learn.cfg
+    start, last = 0, Path(learn.path)/'last.pth'
     if learn.dls.device is not None: learn.model.to(learn.dls.device)   # so that a resumed optimiser state lands there too
     if learn.opt is None: learn.create_opt()
     if resume and last.exists():
-        start = resume_from(learn, last, config, cbs)
-        if start >= epochs: print(f"{last}: all {epochs} epochs are already done")
-    try: learn.fit(epochs, lr=lr, cbs=[ParamScheduler(sched)] + list(cbs or []), start_epoch=start)  # skips the done epochs
+        start = resume_from(learn, last, cbs)
+        if start >= cfg.epochs: print(f"{last}: all {cfg.epochs} epochs are already done")
+    try: learn.fit(cfg.epochs, lr=cfg.peak_lr, cbs=[ParamScheduler(make_schedule(cfg))] + list(cbs or []), start_epoch=start)
     finally:
         learn.__dict__.pop('resumed', None)
     return learn
 
 # %% ../nbs/03_train.ipynb #773d385b
-DEFAULT_LR = {'sgd': 0.1, 'adam': 1e-3, 'adamw': 1e-3}
-
-
 def write_score(model:nn.Module,    # The model to count
                 folder:str|Path,    # Where score.json and score.md go
                 rules:str,          # Rule set
@@ -403,111 +521,88 @@ def write_score(model:nn.Module,    # The model to count
     atomic_write(folder/f'{stem}.md', lambda p: Path(p).write_text(f"# Score\n\n{acc}{summary_markdown(c, track)}\n"))
     return rep
 
-def train_learner(model:str|nn.Module='densenet_nano', dataset:str='cifar10', epochs:int=1, bs:int=128, lr:float|None=None,
-                  opt:str='sgd', schedule:str='one-cycle', wd:float=5e-4, warmup:float=0., milestones=(0.3,0.6,0.8,0.9),
-                  gamma:float=0.1, mixup:float=0., cutmix:float=0., cutmix_p:float=1., cutout:tuple|None=None,
-                  label_smoothing:float=0., autoaugment:bool=False, fastai_augs:bool=False, pad_mode:str='reflect',
-                  model_options:dict|None=None, seed:int=42, out:str|Path|None=None, data:str|Path|None=None,
-                  n_train:int|None=None, n_valid:int|None=None, arrays=None, channels_last:bool=True, compile:bool=False,
-                  line:bool=True, cbs:list|None=None, extra_params:list|None=None, meta:dict|None=None,
+# %% ../nbs/03_train.ipynb #773d385c
+def train_learner(model:str|nn.Module='densenet_nano', # Registered model name, or a model (e.g. from `load_checkpoint`)
+                  cfg:TrainConfig|None=None,  # The run's configuration (default `TrainConfig()`)
+                  model_options:dict|None=None, # Options for `create_model` when `model` is a name
+                  out:str|Path|None=None,     # Output folder (None: nothing written)
+                  data:str|Path|None=None,    # Data folder (see `data_root`)
+                  arrays=None,                # `CifarArrays` to use instead of loading `cfg.dataset`
+                  line:bool=True,             # One printed line per epoch (False: fastprogress bars)
+                  cbs:list|None=None,         # More callbacks (e.g. knowledge distillation)
+                  extra_params:list|None=None, # More parameters to optimise
+                  meta:dict|None=None,        # Extra checkpoint metadata
                  )->Learner:
-    "The seeded data and `Learner` that `train` fits, from the same arguments (see `train`); `learn.run_config` holds them."
-    from fastai.distributed import rank_distrib
-    dataset = arrays.dataset if arrays is not None else dataset
-    lr = DEFAULT_LR.get(opt, 0.1) if lr is None else lr
-    config = dict(model=model if isinstance(model, str) else (getattr(unwrap_model(model), 'micronet_spec', None) or {}).get('name', type(model).__name__),
-                  model_options=model_options or {}, dataset=dataset, epochs=epochs, bs=bs, lr=lr, opt=opt, schedule=schedule,
-                  wd=wd, warmup=warmup, milestones=list(milestones), gamma=gamma, mixup=mixup, cutmix=cutmix, cutmix_p=cutmix_p,
-                  cutout=list(cutout) if cutout else None, label_smoothing=label_smoothing, autoaugment=autoaugment,
-                  fastai_augs=bool(fastai_augs), pad_mode=pad_mode, seed=seed, n_train=n_train, n_valid=n_valid)
-    set_seed(seed)
-    dls = cifar_dls(dataset, bs, data=data, arrays=arrays, pad_mode=pad_mode, cutout=tuple(cutout) if cutout else None,
-                    autoaugment=autoaugment, fastai_augs=fastai_augs, n_train=n_train, n_valid=n_valid, seed=seed,
-                    device=f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}" if torch.cuda.is_available() else None)
+    "The seeded data and `Learner` that `train` fits, from the same arguments (see `train`)."
+    from fastai.torch_core import rank_distrib
+    cfg = cfg or TrainConfig()
+    if arrays is not None and arrays.dataset != cfg.dataset:
+        raise ValueError(f"the arrays are {arrays.dataset} but the configuration says dataset={cfg.dataset!r}")
+    set_seed(cfg.seed)
+    dls = cifar_dls(cfg.dataset, cfg.bs, data=data, arrays=arrays, pad_mode=cfg.pad_mode, cutout=cfg.cutout,
+                    autoaugment=cfg.autoaugment, fastai_augs=cfg.fastai_augs, n_train=cfg.n_train, n_valid=cfg.n_valid,
+                    seed=cfg.seed, device=f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}" if torch.cuda.is_available() else None)
+    if isinstance(model, str): model = create_model(model, dls.c, **(model_options or {}))
+    elif model_options: raise ValueError("model_options only apply when `model` is a registered name")
     write = rank_distrib() == 0
-    learn = get_learner(model, dls, model_options, opt=opt, lr=lr, wd=wd, mixup=mixup, cutmix=cutmix, cutmix_p=cutmix_p,
-                        label_smoothing=label_smoothing, channels_last=channels_last, compile=compile,
-                        out=Path(out) if (out and write) else None, config=config, meta=meta, line=line and write, cbs=cbs,
-                        extra_params=extra_params)
+    learn = get_learner(model, dls, cfg, out=Path(out) if (out and write) else None, meta=meta, line=line and write,
+                        cbs=cbs, extra_params=extra_params)
     if out: learn.path = Path(out)
-    learn.run_config = config
     return learn
 
+# %% ../nbs/03_train.ipynb #773d385d
+def _distributed(learn):
+    "fastai's Accelerate context for several processes (the `distrib` extra), with gloo's broadcast on the CPU."
+    try: from fastai.distributed import DistributedDL
+    except (ImportError, NameError) as e:
+        raise ImportError(f"training in several processes needs Hugging Face Accelerate ({e}): "
+                          "pip install 'micronet_fa[distrib]'") from None
+    _patch_broadcast(DistributedDL)
+    return learn.distrib_ctx(sync_bn=torch.cuda.is_available(), in_notebook=False, cpu=not torch.cuda.is_available())
+
+@delegates(train_learner, but=['cfg'])
 def train(model:str|nn.Module='densenet_nano', # Registered model name, or a model (e.g. from `load_checkpoint`)
-          dataset:str='cifar10',   # 'cifar10' or 'cifar100'
-          epochs:int=1,            # Epochs
-          bs:int=128,              # Batch size
-          lr:float|None=None,      # Peak learning rate (default: 0.1 for SGD, 1e-3 for Adam)
-          opt:str='sgd',           # 'sgd', 'adam' or 'adamw'
-          schedule:str='one-cycle',# 'one-cycle', 'cosine', 'multistep' or 'flat'
-          wd:float=5e-4,           # Weight decay
-          warmup:float=0.,         # Warm-up epochs (cosine, multistep)
-          milestones=(0.3,0.6,0.8,0.9), # multistep milestones (fractions of the run)
-          gamma:float=0.1,         # multistep decay
-          mixup:float=0.,          # MixUp alpha
-          cutmix:float=0.,         # CutMix alpha
-          cutmix_p:float=1.,       # Probability of CutMix per batch
-          cutout:tuple|None=None,  # (holes, size), e.g. (1, 8)
-          label_smoothing:float=0.,# Label smoothing epsilon
-          autoaugment:bool=False,  # AutoAugment CIFAR-10 policy
-          fastai_augs:bool=False,  # fastai's aug_transforms (seed 002)
-          pad_mode:str='reflect',  # Crop padding: 'reflect' or 'zeros'
-          model_options:dict|None=None, # Options for `create_model`
-          seed:int=42,             # Random seed
+          cfg:TrainConfig|None=None, # The run's configuration (default `TrainConfig()`)
           out:str|Path='runs/train', # Output folder
-          resume:bool=False,       # Continue from out/last.pth
-          data:str|Path|None=None, # Data folder (see `data_root`)
-          n_train:int|None=None,   # Train on a seeded subset of this size
-          n_valid:int|None=None,   # Validate on a seeded subset of this size
-          arrays=None,             # `CifarArrays` to use instead of loading `dataset`
-          channels_last:bool=True, # channels_last memory format
-          compile:bool=False,      # torch.compile the model
-          rules:str|None=None,     # Score rule set (default: the dataset's)
-          track:str|None=None,     # Score track (default: the dataset's)
-          line:bool=True,          # One printed line per epoch (False: fastprogress bars)
-          cbs:list|None=None,      # More callbacks (e.g. knowledge distillation)
-          extra_params:list|None=None, # More parameters to optimise
-          meta:dict|None=None,     # Extra checkpoint metadata
+          resume:bool=False,         # Continue from out/last.pth
+          rules:str|None=None,       # Score rule set (default: the dataset's)
+          track:str|None=None,       # Score track (default: the dataset's)
+          **kwargs,                  # More arguments of `train_learner` (data, arrays, line, cbs, extra_params, meta, ...)
          )->dict:
     "Train a model on CIFAR, write log, curve, checkpoints and score report into `out`; returns a summary."
-    from fastai.distributed import rank_distrib, num_distrib
-    track = track or (arrays.dataset if arrays is not None else dataset)
+    from fastai.torch_core import rank_distrib, num_distrib
+    cfg, out = cfg or TrainConfig(), Path(out)
+    track = track or cfg.dataset
     rules = rules or DEFAULT_RULES[track]
-    out = Path(out)
-    learn = train_learner(model, dataset, epochs, bs, lr, opt, schedule, wd, warmup, milestones, gamma, mixup, cutmix, cutmix_p,
-                          cutout, label_smoothing, autoaugment, fastai_augs, pad_mode, model_options, seed, out, data,
-                          n_train, n_valid, arrays, channels_last, compile, line, cbs, extra_params, meta)
-    config, dataset, lr = learn.run_config, learn.run_config['dataset'], learn.run_config['lr']
-    write, world = rank_distrib() == 0, num_distrib()
+    learn = train_learner(model, cfg, out=out, **kwargs)
     t0 = time.perf_counter()
     try:
-        if world > 1:
-            with learn.distrib_ctx(sync_bn=torch.cuda.is_available(), in_notebook=False, cpu=not torch.cuda.is_available()):
-                fit(learn, epochs, schedule, lr, warmup, milestones, gamma, resume=resume, config=config)
-        else: fit(learn, epochs, schedule, lr, warmup, milestones, gamma, resume=resume, config=config)
+        if num_distrib() > 1:
+            with _distributed(learn): fit(learn, resume=resume)
+        else: fit(learn, resume=resume)
     except torch.cuda.OutOfMemoryError as e:
-        raise CudaOutOfMemory(f"CUDA ran out of memory with batch size {bs}: try a smaller --bs (e.g. {max(bs//2, 1)}) "
+        raise CudaOutOfMemory(f"CUDA ran out of memory with batch size {cfg.bs}: try a smaller --bs (e.g. {max(cfg.bs//2, 1)}) "
                               f"({str(e).splitlines()[0]})") from None
     model = unwrap_model(learn.model)
-    log = next(c for c in learn.cbs if isinstance(c, EpochLog)).rows
-    final = dict(log[-1]) if log else {}
-    summary = dict(out=str(out), model=config['model'], dataset=dataset, epochs=epochs, seconds=round(time.perf_counter() - t0, 1),
-                   accuracy=final.get('valid_acc'), top5=final.get('valid_top5'), rules=rules, track=track)
-    if write:
-        save_checkpoint(out/'model.pth', model, metrics=final, config=config, **{'stage': 'train', **(meta or {})})
+    final = dict(learn.epoch_log.rows[-1]) if learn.epoch_log.rows else {}
+    summary = dict(out=str(out), model=model.micronet_spec['name'], dataset=cfg.dataset, epochs=cfg.epochs,
+                   seconds=round(time.perf_counter() - t0, 1), accuracy=final.get('valid_acc'), top5=final.get('valid_top5'),
+                   rules=rules, track=track)
+    if rank_distrib() == 0:
+        save_checkpoint(out/'model.pth', model, metrics=final, config=cfg.to_dict(), **{'stage': 'train', **(kwargs.get('meta') or {})})
         rep = write_score(model, out, rules, track, extra=dict(accuracy=final.get('valid_acc'), top5=final.get('valid_top5')))
         summary.update(score=rep['score']['score'], params=rep['score']['params'], ops=rep['score']['ops'])
     summary['learn'] = learn
     return summary
 
 # %% ../nbs/03_train.ipynb #88d5c74c
-from fastai.distributed import DistributedDL
-from fastcore.basics import patch
-
-@patch
-def _broadcast(self:DistributedDL, t, rank):
-    "Broadcast `t` from `rank`; on CUDA for NCCL, on the CPU for gloo."
-    t = torch.tensor(t, dtype=torch.long)
-    if torch.distributed.get_backend() == 'nccl': t = t.cuda()
-    torch.distributed.broadcast(t, rank)
-    return t.cpu().tolist()
+def _patch_broadcast(DistributedDL):
+    "Make fastai's `DistributedDL` broadcast the shuffled order on the CPU when the process group is gloo."
+    if getattr(DistributedDL, '_micronet_patched', False): return
+    def _broadcast(self, t, rank):
+        "Broadcast `t` from `rank`; on CUDA for NCCL, on the CPU for gloo."
+        t = torch.tensor(t, dtype=torch.long)
+        if torch.distributed.get_backend() == 'nccl': t = t.cuda()
+        torch.distributed.broadcast(t, rank)
+        return t.cpu().tolist()
+    DistributedDL._broadcast, DistributedDL._micronet_patched = _broadcast, True

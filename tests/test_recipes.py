@@ -1,5 +1,5 @@
 """Recipes from the command line: a run end to end, a killed run resumed, reports against their schema, compare."""
-import json, signal, subprocess, time
+import json, re, signal, subprocess, time
 from pathlib import Path
 import jsonschema, pytest, torch
 from conftest import cli, BIN
@@ -63,14 +63,16 @@ def test_prune_and_quantize_checkpoints(env, data10, tmp_path):
     assert s['ops'] < 22_675_830 * 0.8                                            # channels really removed
     cli('prune', base/'model.pth', '--method', 'soft', '--amount', '0.25', '--out', tmp_path/'s', '--data', data10,
         '--epochs', '1', '--bs', '64', env=env)                                  # soft pruning, then fine-tuning
-    from micronet_fa.models import load_checkpoint
+    from micronet_fa.checkpoint import load_checkpoint
     soft, _ = load_checkpoint(tmp_path/'s'/'model.pth')
     convs = [m for m in soft.modules() if isinstance(m, torch.nn.Conv2d)]
     for m in convs:                                                              # the zeroed filters stayed zero
         zero = int((m.weight.flatten(1).abs().sum(1) == 0).sum())
         assert zero == int(0.25 * m.out_channels) and hasattr(m, 'weight_mask'), (m, zero)
     r = cli('quantize', base/'model.pth', '--bits', '16', '--data', data10, '--out', tmp_path/'h', env=env)
-    assert 'freebie' in r.stdout and ('justified' in r.stdout)
+    m = re.search(r"fp32 top-1 ([0-9.]+), bfloat16 top-1 ([0-9.]+) \(change [-+0-9.]+\): 16-bit freebie (justified|NOT justified)", r.stdout)
+    assert m, r.stdout
+    assert m.group(3) == ('justified' if float(m.group(1)) - float(m.group(2)) <= 0.005 else 'NOT justified'), m.group(0)
     r = cli('quantize', base/'model.pth', '--bits', '8', '--data', data10, '--calib-batches', '1', '--out', tmp_path/'q8', env=env)
     assert 'int8' in r.stdout
 
