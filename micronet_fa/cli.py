@@ -91,14 +91,57 @@ def _prune_quantize_transforms():
     "Import the modules whose structural transforms a checkpoint may replay (pruning, quantization)."
     import micronet_fa.prune, micronet_fa.quantize
 
-def _load_model(what:str, classes:int|None):
-    "A registered model name or a checkpoint path -> (model, metadata)."
+def _call_with(factory, classes, size, what):
+    "Call a model factory, passing the class count and input size under whichever names it takes them."
+    import inspect
+    try: params = inspect.signature(factory).parameters
+    except (TypeError, ValueError): params = {}
+    kw = {}
+    for names, v in ((('n_out', 'num_classes', 'classes'), classes), (('size', 'img_size', 'input_size', 'image_size'), size)):
+        n = next((n for n in names if n in params), None)
+        if n is not None and v is not None: kw[n] = v
+    try: m = factory(**kw)
+    except Exception as e: raise UsageError(f"{what}: the factory failed with {kw}: {type(e).__name__}: {e}") from None
+    import torch
+    if not isinstance(m, torch.nn.Module): raise UsageError(f"{what} returned a {type(m).__name__}, not an nn.Module")
+    return m
+
+def _external_model(what:str, classes:int|None, size:int|None):
+    "`torchvision:NAME`, `timm:NAME` or `path/to/file.py:factory` -> a model (untrained weights: counts do not depend on them)."
+    kind, _, name = what.partition(':')
+    if kind == 'torchvision':
+        import torchvision
+        if name not in torchvision.models.list_models():
+            raise UsageError(f"torchvision has no model {name!r}" + (f" (did you mean {c}?)" if (c := closest(name, torchvision.models.list_models())) else ''))
+        return _call_with(lambda num_classes=1000: torchvision.models.get_model(name, weights=None, num_classes=num_classes), classes, None, what)
+    if kind == 'timm':
+        try: import timm
+        except ImportError: raise UsageError("timm models need timm: pip install 'micronet_fa[timm]' (or pip install timm)") from None
+        if name not in timm.list_models():
+            raise UsageError(f"timm has no model {name!r}" + (f" (did you mean {c}?)" if (c := closest(name, timm.list_models())) else ''))
+        return _call_with(lambda num_classes=1000, img_size=None: timm.create_model(
+            name, pretrained=False, num_classes=num_classes, **({'img_size': img_size} if img_size and 'vit' in name else {})), classes, size, what)
+    file, _, fn = what.rpartition(':')
+    if not Path(file).is_file(): raise UsageError(f"{file}: no such Python file (give path/to/file.py:factory)")
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(Path(file).stem, file)
+    mod = importlib.util.module_from_spec(spec)
+    try: spec.loader.exec_module(mod)
+    except Exception as e: raise UsageError(f"{file} could not be imported: {type(e).__name__}: {e}") from None
+    if not callable(getattr(mod, fn, None)):
+        fns = [n for n, v in vars(mod).items() if callable(v) and not n.startswith('_')]
+        raise UsageError(f"{file} has no function {fn!r}" + (f" (did you mean {c}?)" if (c := closest(fn, fns)) else '') + f"; it has: {', '.join(fns)}")
+    return _call_with(getattr(mod, fn), classes, size, what)
+
+def _load_model(what:str, classes:int|None, size:int|None=None):
+    "A registered model name, a checkpoint path, or torchvision:NAME / timm:NAME / file.py:factory -> (model, metadata)."
     from micronet_fa.models import create_model, list_models
     from micronet_fa.checkpoint import load_checkpoint
     p = Path(what)
     if p.exists() or p.suffix in ('.pth', '.pt'):
         _prune_quantize_transforms()
         return load_checkpoint(p)
+    if ':' in what: return _external_model(what, classes, size), {}
     names = list(list_models().name)
     if what not in names:
         near = closest(what, names)
@@ -137,7 +180,7 @@ def _cmd_score(a):
         track, _ = _track_and_classes(a, meta)
     else:
         track, classes = _track_and_classes(a, {})
-        model, _ = _load_model(a.model, classes)
+        model, _ = _load_model(a.model, classes, a.size)
     spec = getattr(model, 'micronet_spec', {})
     rules = a.rules or DEFAULT_RULES[track]
     bits = _parse_bits(a.bits)
@@ -164,14 +207,15 @@ def _cmd_score(a):
 
 def _add_score(sub):
     p = sub.add_parser('score', help='count parameters and operations and compute the MicroNet score')
-    p.add_argument('model', metavar='MODEL_OR_CHECKPOINT', help='a registered model name or a checkpoint file')
-    p.add_argument('--classes', type=int, default=None, help="outputs of a registered model (default: the track's)")
+    p.add_argument('model', metavar='MODEL_OR_CHECKPOINT',
+                   help='a registered model name, a checkpoint file, torchvision:NAME, timm:NAME or path/to/file.py:factory')
+    p.add_argument('--classes', type=int, default=None, help="outputs of the model (default: the track's)")
     p.add_argument('--rules', choices=['micronet','torchstat','course'], default=None, help="rule set (default: the track's)")
     p.add_argument('--track', choices=list(TRACK_CLASSES), default=None,
                    help="track (default: the checkpoint's dataset, or the one --classes belongs to, else cifar10)")
     p.add_argument('--bits', default=None, help='a width for every layer (e.g. 8), or name=bits pairs')
     p.add_argument('--no-freebie', action='store_true', help='micronet: do not claim the 16-bit freebie')
-    p.add_argument('--size', type=int, default=32, help='input height and width')
+    p.add_argument('--size', type=int, default=32, help='input height and width (also given to a factory that takes it)')
     p.add_argument('--json', action='store_true', help='print JSON (params, mults, adds, ops, score, ...)')
     p.add_argument('--table', action='store_true', help='with --json: include the per-layer rows')
     p.add_argument('--all', action='store_true', help='show free rows too, with the rule that frees them')

@@ -18,8 +18,8 @@ from torch.nn.utils import prune
 # %% auto #0
 __all__ = ['PLAIN_TYPES', 'MICRONET_ATTRS', 'atomic_write', 'unwrap_model', 'model_device', 'eval_mode', 'check_plain', 'closest',
            'did_you_mean', 'is_masked', 'param_mask', 'raw_param', 'effective_param', 'own_params', 'effective_params',
-           'set_mask', 'unprune', 'masked_in', 'restore_masks', 'select_param', 'set_layout', 'MicronetAttrs',
-           'micronet_attrs']
+           'mask_names', 'set_mask', 'unprune', 'masked_in', 'restore_masks', 'select_param', 'set_layout',
+           'MicronetAttrs', 'micronet_attrs']
 
 # %% ../nbs/00_core.ipynb #c0a1e007
 def atomic_write(path:str|Path, # The file to (re)write
@@ -149,6 +149,13 @@ def effective_params(model:nn.Module # Any model
         for pname, _ in own_params(m):
             out.append((f"{mname}.{pname}" if mname else pname, effective_param(m, pname), m, is_masked(m, pname)))
     return out
+
+# %% ../nbs/00_core.ipynb #c0a1e02a
+def mask_names(model:nn.Module # Any model
+              )->set:
+    "Qualified names of the pruning-mask buffers of `model` (they say where the zeros are; they are not values)."
+    return {f"{mn}.{n}_mask" if mn else f"{n}_mask" for mn, m in model.named_modules()
+            for n in [k[:-5] for k in m._buffers if k.endswith('_mask')] if is_masked(m, n)}
 
 # %% ../nbs/00_core.ipynb #c0a1e030
 def set_mask(mod:nn.Module,       # A module

@@ -15,11 +15,11 @@ import torch
 from torch import nn
 from torch.utils._python_dispatch import TorchDispatchMode
 import pandas as pd
-from .core import unwrap_model, eval_mode, effective_params, is_masked, micronet_attrs
+from .core import unwrap_model, eval_mode, effective_params, mask_names, micronet_attrs
 
 # %% auto #0
-__all__ = ['TRACKS', 'DEFAULT_RULES', 'RULES', 'CountError', 'Row', 'is_sparse', 'Counts', 'count', 'score', 'plot_counts',
-           'score_report', 'markdown_table', 'summary_markdown']
+__all__ = ['TRACKS', 'DEFAULT_RULES', 'RULES', 'OP_RULES', 'CountError', 'Row', 'is_sparse', 'OpRule', 'rules_table', 'Counts',
+           'count', 'score', 'plot_counts', 'score_report', 'markdown_table', 'summary_markdown']
 
 # %% ../nbs/02_score.ipynb #2ea96af7
 TRACKS = {
@@ -101,12 +101,13 @@ class _Bits:
 # %% ../nbs/02_score.ipynb #efc6a948
 _FREE = {'view','_unsafe_view','reshape','_reshape_alias','flatten','t','transpose','permute','expand','unsqueeze',
          'squeeze','squeeze_','unsqueeze_','t_','transpose_','as_strided_','detach_','slice','select','split',
-         'split_with_sizes','unbind','narrow','as_strided',
+         'split_with_sizes','unbind','narrow','as_strided','unflatten','chunk','expand_as','view_as',
          'alias','detach','clone','contiguous','_to_copy','copy_','lift_fresh','lift_fresh_copy','unfold',
          'constant_pad_nd','roll','flip','index','index_select','gather','repeat','movedim','channel_shuffle',
          'pixel_shuffle','pixel_unshuffle','stack','cat','dropout','native_dropout','feature_dropout','empty_like',
-         'zeros_like','ones_like','new_zeros','new_empty','new_ones'}
-_LINEAR = {'convolution','_convolution','addmm','mm','bmm'}
+         'zeros_like','ones_like','new_zeros','new_empty','new_ones','upsample_nearest2d','_upsample_nearest_exact2d',
+         'where','masked_fill','fill_','zero_','select_scatter','slice_scatter'}
+_LINEAR = {'convolution','_convolution','addmm','mm','bmm','baddbmm'}
 _BN = {'native_batch_norm','_native_batch_norm_legit_no_training','_native_batch_norm_legit','batch_norm'}
 
 def _opname(func): return func._schema.name.split('::')[-1]
@@ -118,16 +119,27 @@ def _tensors(x):
     elif isinstance(x, dict):
         for v in x.values(): yield from _tensors(v)
 
+# %% ../nbs/02_score.ipynb #efc6a949
 class _Tracer(TorchDispatchMode):
-    def __init__(self, on_op):
+    "Sees every ATen op the model runs; knows which tensors are activations and what each constant was computed from."
+    def __init__(self, on_op, model):
         super().__init__()
         self.on_op, self.acts, self.keep, self.producer, self.stack = on_op, set(), [], {}, []
+        self.named = dict(model.named_parameters(remove_duplicate=False))
+        self.named.update(model.named_buffers(remove_duplicate=False))
+        self.origin = {}
+        for n, t in self.named.items(): self.origin.setdefault(id(t), set()).add(n)
+        self.keep += list(self.named.values())
 
     def mark(self, t, producer=None):
         self.acts.add(id(t)); self.keep.append(t)
         if producer is not None: self.producer[id(t)] = producer
 
     def is_act(self, t): return isinstance(t, torch.Tensor) and id(t) in self.acts
+
+    def sources(self, *xs)->set:
+        "The parameters and buffers (by name) the constant tensors among `xs` were computed from."
+        return set().union(*[self.origin.get(id(t), set()) for t in _tensors(xs) if not self.is_act(t)])
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
@@ -136,20 +148,50 @@ class _Tracer(TorchDispatchMode):
         producer = self.on_op(self, func, args, kwargs, out, act_in)
         if act_in:
             for t in _tensors(out): self.mark(t, producer)
+        else:
+            src = self.sources(args, kwargs)
+            if src:
+                for t in _tensors(out): self.origin[id(t)] = src; self.keep.append(t)
         return out
 
 # %% ../nbs/02_score.ipynb #80904469
 def _per_filter_nnz(w:torch.Tensor, out_dim:int=0)->torch.Tensor:
     return (w != 0).movedim(out_dim, 0).flatten(1).sum(1)
 
+def _hits(n_in, n_out, k, s, p, d):
+    "(n_out, k) 0/1 matrix: whether kernel offset j of a transposed conv lands on output index o from some input index."
+    h = torch.zeros(n_out, k, dtype=torch.float64)
+    for j in range(k):
+        o = torch.arange(n_in) * s - p + j * d
+        o = o[(o >= 0) & (o < n_out)]
+        h[o, j] = 1.
+    return h
+
+def _transposed_counts(args, out):
+    "(dense (mults, adds), sparse (mults, adds)) of a transposed convolution, from what each output element receives."
+    x, w, b, s, p, d, g = args[0], args[1], args[2], args[3], args[4], args[5], args[8]
+    if x.dim() != 4: raise CountError(f"transposed convolution of a {x.dim()}-d input: only 2-d transposed convolutions have a rule")
+    N, (cin_g, cout_g, kh, kw) = x.shape[0], w.shape                 # weight: (Cin, Cout/g, kh, kw)
+    Hh, Hw = _hits(x.shape[2], out.shape[2], kh, s[0], p[0], d[0]), _hits(x.shape[3], out.shape[3], kw, s[1], p[1], d[1])
+    per = []
+    for nz in ((w != 0).to(torch.float64), torch.ones_like(w, dtype=torch.float64)):
+        nzg = nz.view(g, cin_g // g, cout_g, kh, kw).sum(1)           # (g, Cout/g, kh, kw): nonzero inputs per offset
+        c = torch.einsum('oi,pj,fgij->fgop', Hh, Hw, nzg)             # contributions per output element
+        m, a = int(c.sum()) * N, int((c - 1).clamp(min=0).sum()) * N
+        per.append((m, a + (out.numel() if b is not None else 0)))
+    return per[1], per[0]
+
 def _linear_counts(opn, args, out, is_act):
     "(weight, bias, dense (mults, adds), sparse (mults, adds), label) for a convolution or matrix product."
     if opn in ('convolution','_convolution'):
         w, b, fdim, label = args[1], args[2], 0, f"conv{args[1].dim()-2}d"
-        if args[6]: raise CountError("transposed convolutions are not covered by a rule")
+        if args[6]:
+            dense, sparse = _transposed_counts(args, out)
+            return w, b, dense, sparse, 'conv_transpose2d'
         pos = out.numel() // out.shape[1]                    # N * H_out * W_out
     else:
-        b, x, w = (args[0], args[1], args[2]) if opn == 'addmm' else (None, args[0], args[1])
+        b, x, w = (args[0], args[1], args[2]) if opn in ('addmm', 'baddbmm') else (None, args[0], args[1])
+        if opn == 'baddbmm' and is_act(b): b = None          # attention's added mask or bias: an activation, its own add row
         if is_act(w) and not is_act(x): x, w = w, x          # constant on the left
         pos, fdim, label = out.numel() // out.shape[-1], w.dim()-1, 'linear'   # w is (in, out): a filter per column
         if is_act(w):                                        # activation times activation: dense, nothing stored
@@ -166,32 +208,221 @@ def _window_sizes(n_in, n_out):
     "Sizes of adaptive-pooling windows along one axis (PyTorch's start/end formula)."
     return [math.ceil((i+1)*n_in/n_out) - (i*n_in)//n_out for i in range(n_out)]
 
-def _pool_windows(x_shape, o_shape, kernel=None):
+def _valid(n_in, n_out, k, s, p, d=1):
+    "How many of a window's `k` taps fall inside the input, for each of the `n_out` output positions along one axis."
+    return [sum(0 <= o*s - p + j*d < n_in for j in range(k)) for o in range(n_out)]
+
+def _pair(v, n=2): return [v]*n if isinstance(v, int) else list(v)*(n if len(v) == 1 else 1)
+
+def _pool_windows(x_shape, o_shape, kernel=None, stride=None, padding=0, dilation=1):
     "Sum of window sizes over the output positions of one channel (adaptive if `kernel` is None), and positions."
     if kernel is None:
         return sum(_window_sizes(x_shape[-2], o_shape[-2]))*sum(_window_sizes(x_shape[-1], o_shape[-1])), o_shape[-2]*o_shape[-1]
-    k = [kernel]*2 if isinstance(kernel, int) else list(kernel)*(2 if len(kernel) == 1 else 1)
-    return k[0]*k[1]*o_shape[-2]*o_shape[-1], o_shape[-2]*o_shape[-1]
+    k, s = _pair(kernel), _pair(stride) if stride else _pair(kernel)
+    p, d = _pair(padding), _pair(dilation)
+    rows = _valid(x_shape[-2], o_shape[-2], k[0], s[0], p[0], d[0])
+    cols = _valid(x_shape[-1], o_shape[-1], k[1], s[1], p[1], d[1])
+    return sum(rows)*sum(cols), o_shape[-2]*o_shape[-1]
 
-# %% ../nbs/02_score.ipynb #ce6e0c97
-_EW = {'relu': (1,0,0,"ReLU: 1 mult per element"), 'sigmoid': (2,1,0,"sigmoid: 2 mults + 1 add per element"),
-       'silu': (3,1,0,"swish: 3 mults + 1 add per element"), 'add': (0,1,0,"addition: 1 add per element"),
-       'sub': (0,1,0,"subtraction: 1 add per element"), 'mul': (1,0,0,"multiplication: 1 mult per element"),
-       'div': (1,0,0,"division: 1 mult per element (by the reciprocal)"),
-       **{t: (0,0,1,"transcendental: 1 op per element") for t in ('tanh','exp','log','sqrt','rsqrt')}}
-_EW.update({k+'_': v for k,v in list(_EW.items())})
+# %% ../nbs/02_score.ipynb #ce6e0c96
+@dataclass(frozen=True)
+class OpRule:
+    "The micronet rule of some ATen ops: `fn(args, kwargs, out) -> (mults, adds, other)`, with what it counts and why."
+    ops:tuple      # ATen op names (without overload; an in-place `op_` follows `op`)
+    formula:str    # What is counted, per what
+    reason:str     # Why
+    fn:object      # fn(args, kwargs, out) -> (mults, adds, other)
+
+OP_RULES = {}
+def _rule(*ops, formula, reason):
+    "Register the decorated counting function as the rule of `ops`."
+    def deco(fn):
+        r = OpRule(ops, formula, reason, fn)
+        for o in ops: OP_RULES[o] = r
+        return fn
+    return deco
+
+def _each(m, a=0, x=0, *ops, formula, reason):
+    "A rule costing `m` mults, `a` adds and `x` other ops per output element."
+    _rule(*ops, formula=formula, reason=reason)(lambda args, kw, out: (m*out.numel(), a*out.numel(), x*out.numel()))
+
+_each(1, 0, 0, 'relu', formula='1 mult per element', reason='the official rules')
+_each(2, 1, 0, 'sigmoid', formula='2 mults + 1 add per element', reason='the official rules')
+_each(3, 1, 0, 'silu', formula='3 mults + 1 add per element', reason='the official rules (swish)')
+_each(0, 1, 0, 'sub', 'rsub', formula='1 add per element', reason='the official rules: an addition; a subtraction is one')
+_each(1, 0, 0, 'mul', formula='1 mult per element', reason='the official rules: multiplication by a scalar or a tensor')
+_each(1, 0, 0, 'div', 'reciprocal', formula='1 mult per element', reason='a division is a multiplication by the reciprocal')
+_each(0, 0, 1, 'tanh', 'exp', 'exp2', 'expm1', 'log', 'log2', 'log1p', 'sqrt', 'rsqrt', 'erf', 'sin', 'cos',
+      formula='1 op per element', reason='the official rules: a transcendental op counts 1')
+_each(2, 0, 0, 'hardtanh', formula='2 mults per element', reason='ReLU6 and hardtanh clamp at two bounds: two comparisons with a constant, each counted as ReLU is')
+_each(4, 1, 0, 'hardswish', formula='4 mults + 1 add per element', reason='x * relu6(x + 3) / 6: the add, the clamp (2), the product and the scaling')
+_each(3, 1, 0, 'hardsigmoid', formula='3 mults + 1 add per element', reason='relu6(x + 3) / 6: the add, the clamp (2) and the scaling')
+_each(1, 0, 0, 'abs', 'neg', 'sign', formula='1 mult per element', reason="a sign test or flip: a comparison with a constant (counted as ReLU is), or a multiplication by -1")
+_each(0, 1, 0, 'maximum', 'minimum', 'gt', 'lt', 'ge', 'le', 'eq', 'ne', formula='1 add per element',
+      reason='a comparison between two values is a subtraction (as max pooling counts it)')
+_each(0, 0, 1, 'logical_and', 'logical_or', 'logical_not', 'bitwise_and', 'bitwise_or', 'bitwise_not', 'bitwise_xor',
+      formula='1 op per element', reason='the official rules: a bitwise op counts 1')
+_each(2, 0, 0, 'leaky_relu', '_prelu_kernel', formula='2 mults per element', reason='a comparison (as ReLU) and the multiplication by the slope')
+_each(2, 1, 1, 'elu', formula='2 mults + 1 add + 1 op per element', reason='x > 0 ? x : a * (exp(x) - 1)')
+_each(0, 1, 2, 'softplus', formula='1 add + 2 ops per element', reason='log(1 + exp(x))')
+_each(1, 1, 3, 'mish', formula='1 mult + 1 add + 3 ops per element', reason='x * tanh(log(1 + exp(x)))')
+
+@_rule('add', formula='1 add per element (+1 mult when alpha != 1)', reason='the official rules: residual add')
+def _add(args, kw, out):
+    alpha = kw.get('alpha', args[2] if len(args) > 2 else 1)
+    return (out.numel() if alpha != 1 else 0, out.numel(), 0)
+
+@_rule('clamp', 'clamp_min', 'clamp_max', formula='1 mult per element per bound', reason='a comparison with a constant, counted as ReLU is')
+def _clamp(args, kw, out):
+    n_bounds = sum(b is not None for b in args[1:3]) if len(args) > 1 else 1
+    return (max(n_bounds, 1)*out.numel(), 0, 0)
+
+@_rule('gelu', formula="exact: 3 mults + 1 add + 1 op per element; tanh: 6 mults + 2 adds + 1 op",
+       reason="x * (1 + erf(x / sqrt 2)) / 2; the tanh form x/2 * (1 + tanh(c (x + 0.044715 x^3)))")
+def _gelu(args, kw, out):
+    n = out.numel()
+    return (6*n, 2*n, n) if kw.get('approximate', args[1] if len(args) > 1 else 'none') == 'tanh' else (3*n, n, n)
+
+@_rule('pow', formula='integer p: square-and-multiply mults; 0.5: 1 op; otherwise exp(p log x): 1 mult + 2 ops, per element',
+       reason='the arithmetic of each case')
+def _pow(args, kw, out):
+    n, e = out.numel(), args[1]
+    if isinstance(e, torch.Tensor): return (n, 0, 2*n)
+    if float(e).is_integer() and e >= 1: e = int(e); return ((e.bit_length() - 1 + bin(e).count('1') - 1)*n, 0, 0)
+    if e == 0.5: return (0, 0, n)
+    if e == -1: return (n, 0, 0)
+    return (n, 0, 2*n)
+
+@_rule('addcmul', 'addcdiv', formula='1 add + 1 mult per element (+1 mult when value != 1)', reason='self + value * t1 * t2')
+def _addcmul(args, kw, out):
+    value = kw.get('value', args[3] if len(args) > 3 else 1)
+    return ((1 + (value != 1))*out.numel(), out.numel(), 0)
+
+# %% ../nbs/02_score.ipynb #ce6e0c98
+def _reduced(x, dims):
+    "How many values each output of a reduction of `x` over `dims` combines."
+    dims = list(range(x.dim())) if dims is None or dims == [] else ([dims] if isinstance(dims, int) else dims)
+    return math.prod(x.shape[d] for d in dims)
+
+@_rule('mean', formula='n - 1 adds + 1 mult per output', reason='the official rules: global average pool, C mults and (HW - 1) C adds')
+def _mean(args, kw, out): n = _reduced(args[0], args[1] if len(args) > 1 else None); return (out.numel(), out.numel()*(n-1), 0)
+
+@_rule('sum', formula='n - 1 adds per output', reason='an addition of n values')
+def _sum(args, kw, out): n = _reduced(args[0], args[1] if len(args) > 1 else None); return (0, out.numel()*(n-1), 0)
+
+@_rule('amax', 'amin', 'max', 'min', formula='n - 1 adds per output', reason='n - 1 comparisons between activations (subtractions)')
+def _amax(args, kw, out):
+    o = next(_tensors(out))
+    if len(args) == 1: return (0, args[0].numel() - 1, 0)            # over everything
+    return (0, o.numel()*(_reduced(args[0], args[1]) - 1), 0)
+
+@_rule('var', 'var_mean', formula='n + 2 mults and 3n - 2 adds per output of n values',
+       reason='mean (n - 1 adds, 1 mult), centre (n adds), square (n mults), sum (n - 1 adds), scale (1 mult); std adds 1 op (the root)')
+def _var(args, kw, out, root=False):
+    o = next(_tensors(out)); n = _reduced(args[0], args[1] if len(args) > 1 else kw.get('dim'))
+    return (o.numel()*(n + 2), o.numel()*(3*n - 2), o.numel() if root else 0)
+_rule('std', 'std_mean', formula='as var, + 1 op per output', reason='the root of the variance')(lambda a, k, o: _var(a, k, o, root=True))
+
+@_rule('linalg_vector_norm', formula='n mults + n - 1 adds + 1 op per output (2-norm)', reason='squares, their sum, the root')
+def _norm(args, kw, out):
+    n = _reduced(args[0], args[2] if len(args) > 2 else kw.get('dim'))
+    return (out.numel()*n, out.numel()*(n-1), out.numel())
+
+def _softmax_counts(rows, n, log=False):
+    "A softmax over `rows` groups of `n`: max (n-1 comparisons), subtract (n), exp (n), sum (n-1), then divide (n) or log and subtract."
+    if log: return (0, rows*(3*n - 2), rows*(n + 1))
+    return (rows*n, rows*(3*n - 2), rows*n)
+
+@_rule('_softmax', formula='per group of n: max n-1 adds, subtract n adds, exp n ops, sum n-1 adds, divide n mults',
+       reason='what a numerically safe softmax computes')
+def _softmax(args, kw, out, log=False):
+    x, d = args[0], args[1]
+    n = x.shape[d]
+    return _softmax_counts(x.numel() // n, n, log)
+_rule('_log_softmax', formula='per group of n: max n-1 adds, subtract n adds, exp n ops, sum n-1 adds, log 1 op, subtract n adds',
+      reason='what a numerically safe log-softmax computes')(lambda a, k, o: _softmax(a, k, o, log=True))
+
+def _norm_counts(groups, n, affine):
+    "A layer/group norm over `groups` groups of `n`: mean, centre, variance, 1/sqrt(var + eps), normalise, affine."
+    m, a, x = groups*(n + 1 + 1 + n), groups*((n-1) + n + (n-1) + 1), groups
+    if affine: m, a = m + groups*n, a + groups*n
+    return (m, a, x)
+
+@_rule('native_layer_norm', formula='per group of n: mean (n-1 adds, 1 mult), centre (n adds), variance (n mults, n-1 adds, 1 mult), rsqrt (1 add, 1 op), normalise (n mults), affine (n mults, n adds)',
+       reason='its statistics depend on each sample, so it cannot fold into a layer; the affine part is counted where it is (it could fold into a following linear layer: not claimed)')
+def _layer_norm(args, kw, out):
+    x, shape = args[0], args[1]
+    n = math.prod(shape)
+    return _norm_counts(x.numel() // n, n, args[2] is not None)
+
+@_rule('native_group_norm', formula='as layer norm, per group of C/G x H x W values', reason='as layer norm')
+def _group_norm(args, kw, out):
+    x, w, N, C, HW, G = args[0], args[1], args[3], args[4], args[5], args[6]
+    return _norm_counts(N*G, C//G*HW, w is not None)
+
+@_rule('upsample_bilinear2d', formula='4 mults + 3 adds per output element', reason='a weighted sum of the 4 nearest inputs, the weights being constants per position')
+def _bilinear(args, kw, out): return (4*out.numel(), 3*out.numel(), 0)
+
+@_rule('upsample_bicubic2d', formula='16 mults + 15 adds per output element', reason='a weighted sum of the 16 nearest inputs, constant weights per position')
+def _bicubic(args, kw, out): return (16*out.numel(), 15*out.numel(), 0)
+
+@_rule('_scaled_dot_product_flash_attention_for_cpu', '_scaled_dot_product_efficient_attention', '_scaled_dot_product_flash_attention',
+       formula='per head: QK^T (L S E mults, L S (E-1) adds), the scale (L S mults), a mask (L S adds), the softmax over S, then (L Ev S mults, L Ev (S-1) adds); causal: only the allowed entries',
+       reason='the matrix products and the softmax attention computes; nothing is stored')
+def _sdpa(args, kw, out):
+    q, k, v = args[0], args[1], args[2]
+    L, S, E, Ev = q.shape[-2], k.shape[-2], q.shape[-1], v.shape[-1]
+    heads = q.numel() // (L*E)
+    causal = kw.get('is_causal', args[4] if len(args) > 4 else False)
+    ns = [min(i + 1 + S - L, S) for i in range(L)] if causal else [S]*L   # keys each query sees
+    e = sum(ns)
+    m, a, x = e*E + e + e*Ev, e*(E-1) + sum(Ev*(n-1) for n in ns), 0
+    if kw.get('attn_mask') is not None: a += e
+    for n in set(ns):
+        cnt = ns.count(n); sm = _softmax_counts(cnt, n); m, a, x = m + sm[0], a + sm[1], x + sm[2]
+    return (heads*m, heads*a, heads*x)
+
+# %% ../nbs/02_score.ipynb #ce6e0c99
+def rules_table()->pd.DataFrame:
+    "The micronet op rules: each op, what it counts and why (the rules page shows this table)."
+    seen, rows = set(), []
+    for r in OP_RULES.values():
+        if id(r) in seen: continue
+        seen.add(id(r)); rows.append(dict(ops=', '.join(r.ops), counts=r.formula, reason=r.reason))
+    return pd.DataFrame(rows)
 
 # %% ../nbs/02_score.ipynb #ad12df15
+_POOLS = ('avg_pool2d', '_adaptive_avg_pool2d', 'adaptive_avg_pool2d', 'max_pool2d_with_indices', 'max_pool2d', 'adaptive_max_pool2d')
+
+def _free_reason(opn):
+    return ('concatenation' if opn in ('cat','stack') else 'dropout: identity at inference' if 'dropout' in opn
+            else 'nearest-neighbour upsampling: a copy' if 'nearest' in opn
+            else 'a selection between values (the comparison that chooses is counted where it is computed)' if opn in ('where', 'masked_fill')
+            else 'reshape or data movement')
+
+def _kk(kernel, o_shape):
+    "k*k taps in every window, as the module-based scripts count them (padding included), and the positions."
+    k = _pair(kernel)
+    return k[0]*k[1]*o_shape[-2]*o_shape[-1], o_shape[-2]*o_shape[-1]
+
 class _Counter:
     "Turns the tracer's ops and the leaf-module calls into rows under one rule set."
     def __init__(self, model, rules, bits):
         self.model, self.rules, self.rows, self.seen = model, rules, [], {}
         self.bits = _Bits(model, bits, 16 if rules == 'course' else 32)
+        self.masks, self.charged, self.used, self.bn_inputs = mask_names(model), set(), set(), set()
 
     def add(self, **kw): r = Row(**kw); self.rows.append(r); return r
 
     @staticmethod
     def in_leaf(tr): return bool(tr.stack) and next(iter(tr.stack[-1][1].children()), None) is None
+
+    def charge(self, tr, *xs)->tuple:
+        "`(numel, nonzero, masked, matrix)` of each stored value the constants among `xs` come from, not counted before."
+        src = tr.sources(*xs) - self.charged
+        self.charged |= src
+        return tuple((t.numel(), int((t != 0).sum()), False, t.dim() >= 2) for n in sorted(src)
+                     if n not in self.masks and (t := tr.named[n]).is_floating_point())
 
     # ---------------------------------------------------------------- every op
     def on_op(self, tr, func, args, kwargs, out, act_in):
@@ -203,14 +434,15 @@ class _Counter:
             if o is not None: self.add(name=name, op=opn, out_shape=shape, counted=False,
                                        rule="constant: computed from parameters only, folded before inference")
             return None
+        (self.bn_inputs if opn in _BN else self.used).update(tr.sources(args, kwargs))
         if self.rules != 'micronet':
             if not self.in_leaf(tr):
                 self.add(name=name, op=opn, out_shape=shape, counted=False,
                          rule=f"free under {self.rules}: a functional op outside a leaf module (the script hooks modules only)")
             return None
-        return self.micronet_op(tr, opn, name, args, out, o, shape)
+        return self.micronet_op(tr, opn, name, args, kwargs, out, o, shape)
 
-    def micronet_op(self, tr, opn, name, args, out, o, shape):
+    def micronet_op(self, tr, opn, name, args, kwargs, out, o, shape):
         leaf = tr.stack[-1][1] if tr.stack else None
         if opn in _LINEAR: return self.linear(tr, opn, name, args, o)
         atomic = micronet_attrs(leaf).rule if self.in_leaf(tr) else None
@@ -218,57 +450,55 @@ class _Counter:
             self.add(name=name, op=opn, out_shape=shape, counted=False, rule=f"inside {type(leaf).__name__}: {atomic}")
             return None
         if opn in _FREE:
-            what = ('concatenation' if opn in ('cat','stack') else 'dropout: identity at inference' if 'dropout' in opn
-                    else 'reshape or data movement')
-            self.add(name=name, op=opn, out_shape=shape, counted=False, rule=f"free: {what}")
+            self.add(name=name, op=opn, out_shape=shape, counted=False, rule=f"free: {_free_reason(opn)}")
             return None
         w_bits, a_bits = self.bits.of(tr.stack)
-        n = o.numel()
         if opn in _BN: return self.batchnorm(tr, name, args, o, w_bits, a_bits)
-        if opn in _EW:
-            m, a, x, rule = _EW[opn]
-            self.add(name=name, op=opn.rstrip('_'), out_shape=shape, mults=m*n, adds=a*n, other=x*n, a_bits=a_bits, rule=rule)
-            return opn
+        if opn in _POOLS: return self.pool(opn, name, args, o, a_bits)
+        rule = OP_RULES.get(opn) or (OP_RULES.get(opn[:-1]) if opn.endswith('_') else None)
+        if rule is None:
+            where = f"module {name!r} ({type(leaf).__name__})" if tr.stack and name else "the model's own forward"
+            raise CountError(f"no micronet rule covers aten.{opn} in {where}: add a rule to micronet_fa.score.OP_RULES, or give "
+                             f"the module a `micronet_rule` attribute that says why its inner ops are free")
+        m, a, x = rule.fn(args, kwargs, out)
+        tensors = self.charge(tr, args, kwargs)
+        self.add(name=name, op=opn.rstrip('_') if not opn.startswith('_') else opn, out_shape=shape, mults=m, adds=a, other=x,
+                 a_bits=a_bits, w_bits=w_bits if tensors else None, params=sum(t[0] for t in tensors),
+                 nonzero=sum(t[1] for t in tensors), tensors=tensors, rule=f"{rule.ops[0]}: {rule.formula}")
+        return opn
+
+    def pool(self, opn, name, args, o, a_bits):
+        "A pooling op, with its windows counted exactly (see `_pool_windows`)."
         x = args[0]
-        if opn in ('mean','sum'):
-            dims = args[1] if len(args) > 1 and args[1] is not None else list(range(x.dim()))
-            red = math.prod(x.shape[d] for d in ([dims] if isinstance(dims, int) else dims))
-            if opn == 'mean':
-                self.add(name=name, op='avg_pool' if red > 1 else 'mean', out_shape=shape, mults=n, adds=n*(red-1), a_bits=a_bits,
-                         rule="average of n values (global pooling): n-1 adds + 1 mult per output")
-            else: self.add(name=name, op='sum', out_shape=shape, adds=n*(red-1), a_bits=a_bits, rule="sum of n values: n-1 adds per output")
-            return opn
-        if opn in ('avg_pool2d','_adaptive_avg_pool2d','adaptive_avg_pool2d','max_pool2d_with_indices','max_pool2d',
-                   'adaptive_max_pool2d'):
-            win, pos = _pool_windows(x.shape, o.shape, None if 'adaptive' in opn else args[1])
-            per = n // pos                                  # N * C
-            if 'avg' in opn:
-                self.add(name=name, op='avg_pool', out_shape=shape, mults=n, adds=per*(win - pos), a_bits=a_bits,
-                         rule="average pool: window-1 adds + 1 mult per output")
-            else:
-                self.add(name=name, op='max_pool', out_shape=shape, adds=per*(win - pos), a_bits=a_bits,
-                         rule="max pool: window-1 comparisons per output, counted as adds")
-            return opn
-        where = f"module {name!r} ({type(leaf).__name__})" if tr.stack and name else "the model's own forward"
-        raise CountError(f"no micronet rule covers aten.{opn} in {where}: add a rule to micronet_fa.score, or give "
-                         f"the module a `micronet_rule` attribute that says why its inner ops are free")
+        if 'adaptive' in opn: win, pos = _pool_windows(x.shape, o.shape)
+        elif opn == 'avg_pool2d': win, pos = _pool_windows(x.shape, o.shape, *[args[i] if len(args) > i else d for i, d in ((1, None), (2, None), (3, 0))])
+        else: win, pos = _pool_windows(x.shape, o.shape, *[args[i] if len(args) > i else d for i, d in ((1, None), (2, None), (3, 0), (4, 1))])
+        per, n = o.numel() // pos, o.numel()              # N * C
+        if 'avg' in opn:
+            self.add(name=name, op='avg_pool', out_shape=tuple(o.shape), mults=n, adds=per*(win - pos), a_bits=a_bits,
+                     rule="average pool: window-1 adds + 1 mult per output (taps inside the input)")
+        else:
+            self.add(name=name, op='max_pool', out_shape=tuple(o.shape), adds=per*(win - pos), a_bits=a_bits,
+                     rule="max pool: window-1 comparisons per output, counted as adds (taps inside the input)")
+        return opn
 
     def linear(self, tr, opn, name, args, o):
         w, b, dense, sparse, label = _linear_counts(opn, args, o, tr.is_act)
         w_bits, a_bits = self.bits.of(tr.stack)
-        leaf = tr.stack[-1][1] if self.in_leaf(tr) else None
-        masked = lambda n: leaf is not None and is_masked(leaf, n)
         tensors = ()
         if w is not None:
-            key = (w.data_ptr(), tuple(w.shape), w.stride())
-            if key not in self.seen:               # a weight used twice is stored once
-                self.seen[key] = w                 # held, so that its address is not reused by a later weight
-                tensors = ((w.numel(), int((w != 0).sum()), masked('weight'), w.dim() >= 2),)
-                if b is not None: tensors += ((b.numel(), int((b != 0).sum()), masked('bias'), False),)
+            src, key = tr.sources(w, b), (w.data_ptr(), tuple(w.shape), w.stride())
+            new = not (src <= self.charged) if src else key not in self.seen     # a weight used twice is stored once
+            self.seen[key] = w                     # held, so that its address is not reused by a later weight
+            if new:
+                tensors = ((w.numel(), int((w != 0).sum()), bool(tr.sources(w) & self.masks), w.dim() >= 2),)
+                if b is not None: tensors += ((b.numel(), int((b != 0).sum()), bool(tr.sources(b) & self.masks), False),)
+            self.charged |= src
         self.add(name=name, op=label, out_shape=tuple(o.shape), params=sum(t[0] for t in tensors),
                  nonzero=sum(t[1] for t in tensors), w_bits=w_bits, a_bits=a_bits, mults=dense[0], adds=dense[1],
                  sparse_ma=sparse, tensors=tensors, weighted=True,
                  rule=f"{label}: per output position and filter, nnz mults and nnz-1 adds" + (" (+1 add for the bias)" if b is not None else ""))
+        leaf = tr.stack[-1][1] if self.in_leaf(tr) else None
         k = micronet_attrs(leaf).scales if leaf is not None else None
         if k:
             self.add(name=name, op='rescale', out_shape=tuple(o.shape), params=k, nonzero=k, w_bits=32, a_bits=32,
@@ -280,6 +510,7 @@ class _Counter:
 
     def batchnorm(self, tr, name, args, o, w_bits, a_bits):
         C, prod, n = args[0].shape[1], tr.producer.get(id(args[0])), o.numel()
+        self.charged |= tr.sources(*args[1:5])              # folded, or counted below: never again as plain operands
         if prod == 'linear_nobias':
             self.add(name=name, op='batch_norm', out_shape=tuple(o.shape), params=C, nonzero=C, w_bits=w_bits, a_bits=a_bits,
                      adds=n, tensors=((C, C, False, False),), rule="BatchNorm folded into the preceding bias-free conv/linear: "
@@ -329,7 +560,7 @@ class _Counter:
         if self._dense(m, o, r, "torchstat Conv2d: k*k*Cin/g mults and k*k*Cin/g - 1 adds (+1 with a bias) per output element",
                        "torchstat Linear: in*out mults and (in-1)*out adds (the bias is not counted)"): pass
         elif isinstance(m, (nn.AdaptiveAvgPool2d, nn.AvgPool2d)):
-            win, pos = _pool_windows(x.shape, o.shape, getattr(m, 'kernel_size', None) if isinstance(m, nn.AvgPool2d) else None)
+            win, pos = _kk(m.kernel_size, o.shape) if isinstance(m, nn.AvgPool2d) else _pool_windows(x.shape, o.shape)
             r.update(mults=o.numel(), adds=(o.numel()//pos)*win,
                      rule="torchstat average pool: 1 mult and window-size adds per output (seed 002's hand count)")
         else: return False
@@ -341,7 +572,7 @@ class _Counter:
         elif isinstance(m, nn.BatchNorm2d): r.update(other=3*x.numel(), rule="course BatchNorm2d: 3 ops per input element")
         elif isinstance(m, nn.ReLU): r.update(other=o.numel(), rule="course ReLU module: 1 op per element")
         elif isinstance(m, nn.AvgPool2d):
-            win, _ = _pool_windows(x.shape, o.shape, m.kernel_size)
+            win, _ = _kk(m.kernel_size, o.shape)
             r.update(other=(o.numel()//(o.shape[-2]*o.shape[-1]))*win, rule="course AvgPool2d module: k*k ops per output element")
         else: return False
         return True
@@ -423,12 +654,12 @@ def _exact(v:Fraction):
 # %% ../nbs/02_score.ipynb #67375b79
 def _trace(model, input_size, c):
     "Run `model` once on a random input of `input_size` in eval mode, feeding every op and module call to counter `c`."
-    tr = _Tracer(c.on_op)
+    tr = _Tracer(c.on_op, model)
     p = next(model.parameters(), None)
     x = torch.randn(*input_size, device=p.device if p is not None else 'cpu',
                     dtype=p.dtype if p is not None and p.is_floating_point() else torch.float32)
     names = {m: n for n, m in model.named_modules()}
-    handles = []
+    handles, fast = [], torch.backends.mha.get_fastpath_enabled()
     def pre(m, args): tr.stack.append((names[m], m))
     def post(m, args, out):
         c.on_module(tr, names[m], m, args, out)
@@ -437,6 +668,7 @@ def _trace(model, input_size, c):
         for m in names:
             handles.append(m.register_forward_pre_hook(pre, prepend=True))
             handles.append(m.register_forward_hook(post))
+        torch.backends.mha.set_fastpath_enabled(False)     # nn.MultiheadAttention as its projections, products and softmax
         with eval_mode(model), torch.no_grad(), tr:
             tr.mark(x)
             try: model(x)
@@ -445,6 +677,33 @@ def _trace(model, input_size, c):
                 raise CountError(f"the model could not run an input of size {tuple(input_size)}: {type(e).__name__}: {e}") from e
     finally:
         for h in handles: h.remove()
+        torch.backends.mha.set_fastpath_enabled(fast)
+    return tr
+
+def _check_input(model, input_size):
+    "A clear error for what `count` cannot take: a TorchScript module, or an input size that is not a shape."
+    if isinstance(model, torch.jit.ScriptModule):
+        raise CountError(f"{type(model).__name__} is a TorchScript module (torch.jit.trace or torch.jit.script): its submodules "
+                         "cannot be hooked and its ops lose their module names and declared widths, so it cannot be counted "
+                         "exactly. Count the eager model it was made from instead")
+    if not isinstance(model, nn.Module): raise TypeError(f"count needs an nn.Module, got {type(model).__name__}")
+    if not isinstance(input_size, (tuple, list)) or len(input_size) < 2 or \
+       not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in input_size):
+        raise ValueError(f"input_size={input_size!r}: give the input's shape, batch included, e.g. (1, 3, 32, 32)")
+
+def _params_total(model, rules, c, tr, eff):
+    "The parameters as `rules` counts them (see the rules page)."
+    if rules == 'micronet': return sum((r.param_cost for r in c.rows if r.counted), Fraction(0))
+    used = sorted(n for n in c.used - c.bn_inputs - c.masks if n in dict(model.named_buffers()) and tr.named[n].is_floating_point())
+    extra = [(n, tr.named[n]) for n in used]          # buffers the arithmetic uses are stored values too
+    if rules == 'torchstat': return Fraction(sum(t.numel() for _,t,_,_ in eff) + sum(t.numel() for _, t in extra))
+    mods = dict(model.named_modules())               # course: every nonzero value at its module's width (16 by default)
+    def stack(n):
+        parts = n.split('.')[:-1]
+        return [('', model)] + [('.'.join(parts[:i]), mods['.'.join(parts[:i])]) for i in range(1, len(parts)+1)]
+    vals = [(n, t, msk) for n, t, _, msk in eff] + [(n, t, False) for n, t in extra]
+    return sum((_tensor_cost(t.numel(), int((t != 0).sum()), msk, t.dim() >= 2, c.bits.of(stack(n))[0], 'course')[1]
+                for n, t, msk in vals), Fraction(0))
 
 # %% ../nbs/02_score.ipynb #67375b78
 def count(model:nn.Module,              # The model to count (left exactly as it was)
@@ -455,25 +714,17 @@ def count(model:nn.Module,              # The model to count (left exactly as it
          )->Counts:
     "Count `model`'s parameters and operations for one input of `input_size` under `rules`."
     _check_rules(rules)
-    if not isinstance(model, nn.Module): raise TypeError(f"count needs an nn.Module, got {type(model).__name__}")
+    _check_input(model, input_size)
     model = unwrap_model(model)
     c = _Counter(model, rules, bits)
-    _trace(model, input_size, c)
+    tr = _trace(model, input_size, c)
     used, min_bits = _weigh(c.rows, rules, freebie)
-    rows = [r for r in c.rows]
+    rows = c.rows
     tot = {k: sum(getattr(r, k) for r in rows if r.counted) for k in ('mults','adds','other')}
     ops = sum((r.op_cost for r in rows if r.counted), Fraction(0))
     eff = effective_params(model)
     raw, nz = sum(t.numel() for _,t,_,_ in eff), sum(int((t != 0).sum()) for _,t,_,_ in eff)
-    if rules == 'micronet': params = sum((r.param_cost for r in rows if r.counted), Fraction(0))
-    elif rules == 'torchstat': params = Fraction(raw)
-    else:   # course: every nonzero parameter at its module's width (16 by default)
-        mods = dict(model.named_modules())
-        def stack(n):
-            parts = n.split('.')[:-1]
-            return [('', model)] + [('.'.join(parts[:i]), mods['.'.join(parts[:i])]) for i in range(1, len(parts)+1)]
-        params = sum((_tensor_cost(t.numel(), int((t != 0).sum()), msk, t.dim() >= 2, c.bits.of(stack(n))[0], 'course')[1]
-                      for n, t, m, msk in eff), Fraction(0))
+    params = _params_total(model, rules, c, tr, eff)
     totals = dict(params=_exact(params), mults=tot['mults'], adds=tot['adds'], other=tot['other'], ops=_exact(ops),
                   raw_params=raw, nonzero_params=nz, freebie=used, min_bits=min_bits, rules=rules)
     return Counts(rows, totals, rules, tuple(input_size))
