@@ -71,9 +71,13 @@ def _add_data(sub):
     p.set_defaults(func=_cmd_data, _parser=p)
 
 # %% ../nbs/08_cli.ipynb #2424b363
+def _zoo():
+    "The whole registry: the seeds' families, the inverted-residual families (`mobile`) and the 2019 winners' architectures."
+    import micronet_fa.models, micronet_fa.mobile, micronet_fa.winners
+    return micronet_fa.models
+
 def _cmd_models(a):
-    from micronet_fa.models import list_models
-    df = list_models(a.family)
+    df = _zoo().list_models(a.family)
     if a.json: print(df.to_json(orient='records', indent=1)); return 0
     print(df.to_string(index=False, formatters={'params_10': '{:,}'.format, 'params_100': '{:,}'.format}))
     return 0
@@ -135,7 +139,7 @@ def _external_model(what:str, classes:int|None, size:int|None):
 
 def _load_model(what:str, classes:int|None, size:int|None=None):
     "A registered model name, a checkpoint path, or torchvision:NAME / timm:NAME / file.py:factory -> (model, metadata)."
-    from micronet_fa.models import create_model, list_models
+    create_model, list_models = _zoo().create_model, _zoo().list_models
     from micronet_fa.checkpoint import load_checkpoint
     p = Path(what)
     if p.exists() or p.suffix in ('.pth', '.pt'):
@@ -275,7 +279,7 @@ def _config(a, **given):
 # %% ../nbs/08_cli.ipynb #f1e3c22e
 def _cmd_train(a):
     from micronet_fa.train import train
-    from micronet_fa.models import list_models
+    list_models = _zoo().list_models
     model, cbs = a.model, []
     if Path(a.model).exists():
         if a.option: raise UsageError("--option applies to registered model names, not to a checkpoint")

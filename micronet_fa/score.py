@@ -106,7 +106,7 @@ _FREE = {'view','_unsafe_view','reshape','_reshape_alias','flatten','t','transpo
          'constant_pad_nd','roll','flip','index','index_select','gather','repeat','movedim','channel_shuffle',
          'pixel_shuffle','pixel_unshuffle','stack','cat','dropout','native_dropout','feature_dropout','empty_like',
          'zeros_like','ones_like','new_zeros','new_empty','new_ones','upsample_nearest2d','_upsample_nearest_exact2d',
-         'where','masked_fill','fill_','zero_','select_scatter','slice_scatter'}
+         'where','masked_fill','fill_','zero_','select_scatter','slice_scatter','index_put','index_put_','_local_scalar_dense'}
 _LINEAR = {'convolution','_convolution','addmm','mm','bmm','baddbmm'}
 _BN = {'native_batch_norm','_native_batch_norm_legit_no_training','_native_batch_norm_legit','batch_norm'}
 
@@ -203,6 +203,14 @@ def _linear_counts(opn, args, out, is_act):
     sparse = (int(nz.sum())*pos, int((nz-1).clamp(min=0).sum())*pos + bias_adds)
     return w, b, dense, sparse, label
 
+# %% ../nbs/02_score.ipynb #e22f1807
+def _constant_macs(opn, args, out)->int:
+    "Dense multiply-accumulates of a matrix product or convolution whose operands are all constants (0 for other ops)."
+    if opn in ('mm', 'bmm', 'addmm', 'baddbmm'):
+        return out.numel() * (args[1] if opn in ('addmm', 'baddbmm') else args[0]).shape[-1]
+    if opn in ('convolution', '_convolution'): return out.numel() * (args[1][0].numel() if not args[6] else 0)
+    return 0
+
 # %% ../nbs/02_score.ipynb #8b997737
 def _window_sizes(n_in, n_out):
     "Sizes of adaptive-pooling windows along one axis (PyTorch's start/end formula)."
@@ -262,6 +270,9 @@ _each(0, 1, 0, 'maximum', 'minimum', 'gt', 'lt', 'ge', 'le', 'eq', 'ne', formula
       reason='a comparison between two values is a subtraction (as max pooling counts it)')
 _each(0, 0, 1, 'logical_and', 'logical_or', 'logical_not', 'bitwise_and', 'bitwise_or', 'bitwise_not', 'bitwise_xor',
       formula='1 op per element', reason='the official rules: a bitwise op counts 1')
+_each(0, 1, 1, 'round', formula='1 add + 1 op per element',
+      reason='rounding to the integer grid (a quantizer): add half a step, then clear the fraction bits (a bitwise op)')
+_each(0, 0, 1, 'floor', 'ceil', 'trunc', formula='1 op per element', reason='clearing the fraction bits: a bitwise op')
 _each(2, 0, 0, 'leaky_relu', '_prelu_kernel', formula='2 mults per element', reason='a comparison (as ReLU) and the multiplication by the slope')
 _each(2, 1, 1, 'elu', formula='2 mults + 1 add + 1 op per element', reason='x > 0 ? x : a * (exp(x) - 1)')
 _each(0, 1, 2, 'softplus', formula='1 add + 2 ops per element', reason='log(1 + exp(x))')
@@ -315,6 +326,11 @@ def _amax(args, kw, out):
     o = next(_tensors(out))
     if len(args) == 1: return (0, args[0].numel() - 1, 0)            # over everything
     return (0, o.numel()*(_reduced(args[0], args[1]) - 1), 0)
+
+@_rule('all', 'any', formula='n - 1 ops per output', reason='a logical and / or of n values: n - 1 bitwise ops (an early exit decides with it)')
+def _all(args, kw, out):
+    n = args[0].numel() if len(args) == 1 else _reduced(args[0], args[1])
+    return (0, 0, out.numel()*(n - 1))
 
 @_rule('var', 'var_mean', formula='n + 2 mults and 3n - 2 adds per output of n values',
        reason='mean (n - 1 adds, 1 mult), centre (n adds), square (n mults), sum (n - 1 adds), scale (1 mult); std adds 1 op (the root)')
@@ -398,6 +414,8 @@ def _free_reason(opn):
     return ('concatenation' if opn in ('cat','stack') else 'dropout: identity at inference' if 'dropout' in opn
             else 'nearest-neighbour upsampling: a copy' if 'nearest' in opn
             else 'a selection between values (the comparison that chooses is counted where it is computed)' if opn in ('where', 'masked_fill')
+            else 'reading one value back to Python (a branch decision): no arithmetic' if opn == '_local_scalar_dense'
+            else 'writing computed values into selected positions: data movement' if opn.startswith('index_put')
             else 'reshape or data movement')
 
 def _kk(kernel, o_shape):
@@ -431,8 +449,11 @@ class _Counter:
         o = out if isinstance(out, torch.Tensor) else next(_tensors(out), None)
         shape = tuple(o.shape) if o is not None else ()
         if not act_in:
-            if o is not None: self.add(name=name, op=opn, out_shape=shape, counted=False,
-                                       rule="constant: computed from parameters only, folded before inference")
+            if o is not None:
+                macs = _constant_macs(opn, args, o)
+                self.add(name=name, op=opn, out_shape=shape, counted=False,
+                         rule="constant: computed from parameters only, folded before inference"
+                              + (f" ({macs:,} multiply-accumulates done once, not per inference)" if macs else ""))
             return None
         (self.bn_inputs if opn in _BN else self.used).update(tr.sources(args, kwargs))
         if self.rules != 'micronet':
@@ -479,7 +500,8 @@ class _Counter:
                      rule="average pool: window-1 adds + 1 mult per output (taps inside the input)")
         else:
             self.add(name=name, op='max_pool', out_shape=tuple(o.shape), adds=per*(win - pos), a_bits=a_bits,
-                     rule="max pool: window-1 comparisons per output, counted as adds (taps inside the input)")
+                     rule="max pool: window-1 comparisons per output, counted as adds (taps inside the input)"
+                          + ("; every window holds one value: a copy, no comparison" if win == pos else ""))
         return opn
 
     def linear(self, tr, opn, name, args, o):
