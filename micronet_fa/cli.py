@@ -29,12 +29,12 @@ class _Parser(argparse.ArgumentParser):
         msg = f"{self.prog}: {message}"
         m = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
         if m:                                   # a wrong value: the closest value, not the option's name
-            near = closest(m.group(1), [c.strip(" '") for c in m.group(2).split(',')])
+            near = closest(m.group(1), [c.strip(" '") for c in m.group(2).split(',')], cutoff=0.4)   # values are short
             if near: msg += f" (did you mean {near}?)"
-        else:
+        elif 'arguments are required' not in message:       # a missing option is named already; a mistyped one gets a hint
             for b in [w for w in message.replace(',', ' ').split() if w.startswith('--')]:
                 near = closest(b.split('=')[0], opts)
-                if near: msg += f" (did you mean {near}?)"
+                if near and near != b.split('=')[0]: msg += f" (did you mean {near}?)"
         if opts: msg += f"\nvalid options: {' '.join(opts)}"
         raise UsageError(msg)
 
@@ -42,7 +42,7 @@ class _Parser(argparse.ArgumentParser):
 def _cmd_data(a):
     from micronet_fa.data import check_cifar, prepare_cifar, cache_root
     if a.action == 'prepare':
-        p = prepare_cifar(a.dataset, a.data, a.cache, download=not a.no_download, verbose=True)
+        p = prepare_cifar(a.dataset, a.data, a.cache, download=not a.no_download, verbose=True, verify=True)
         print(f"{a.dataset}: ready in {p}")
         return 0
     r = check_cifar(a.dataset, a.data, a.cache, full=not a.partial)
@@ -277,6 +277,10 @@ def _config(a, **given):
     return TrainConfig(**{**{f.name: getattr(a, f.name) for f in fields(TrainConfig)}, **given})
 
 # %% ../nbs/08_cli.ipynb #f1e3c22e
+def _lines()->bool:
+    "One printed line per epoch when the output is not a terminal (a log, CI, a pipe); fastai's progress bars when it is."
+    return not sys.stdout.isatty()
+
 def _cmd_train(a):
     from micronet_fa.train import train
     list_models = _zoo().list_models
@@ -289,8 +293,8 @@ def _cmd_train(a):
         from micronet_fa.distill import kd_callback
         _prune_quantize_transforms()
         cbs.append(kd_callback(a.teacher, T=a.kd_t, alpha=a.kd_alpha))
-    r = train(model, _config(a), model_options=dict(a.option or []), out=a.out, resume=a.resume, cbs=cbs, data=a.data,
-              rules=a.rules, track=a.track)
+    r = train(model, _config(a), model_options=dict(a.option or []), out=a.out, resume=a.resume, overwrite=a.overwrite,
+              cbs=cbs, data=a.data, rules=a.rules, track=a.track, line=_lines())
     r.pop('learn', None)
     acc = f"{r['accuracy']:.4f}" if r.get('accuracy') is not None else 'n/a'
     print(f"{r['model']} on {r['dataset']}: top-1 {acc}, {r['rules']} score {r['score']:.5f} on {r['track']} "
@@ -309,6 +313,7 @@ def _add_train(sub):
     p.add_argument('--option', type=_kv, action='append', metavar='KEY=VALUE', help='a create_model option, e.g. growth_rate=6')
     p.add_argument('--out', default='runs/train', help='output folder')
     p.add_argument('--resume', action='store_true', help='continue the run in --out from its last completed epoch')
+    p.add_argument('--overwrite', action='store_true', help='replace the results already in --out (else such a folder is refused)')
     p.add_argument('--teacher', default=None, metavar='CHECKPOINT', help='distil from this teacher (Hinton KD)')
     p.add_argument('--kd-t', type=float, default=4., help='distillation temperature')
     p.add_argument('--kd-alpha', type=float, default=0.9, help='weight of the distillation loss')
@@ -327,7 +332,7 @@ def _finish(model, a, meta, extra=None, cbs=None):
     rules = a.rules or DEFAULT_RULES[track]
     if a.epochs:
         cfg = _config(a, dataset=dataset)
-        r = train(model, cfg, out=out, meta=meta, cbs=cbs, data=a.data, rules=rules, track=track)
+        r = train(model, cfg, out=out, meta=meta, cbs=cbs, data=a.data, rules=rules, track=track, line=_lines())
         acc, rep_score, params, ops = r['accuracy'], r['score'], r['params'], r['ops']
     else:
         save_checkpoint(out/'model.pth', model, **meta)
@@ -354,14 +359,23 @@ def _checkpoint(a):
 
 def _compress_args(p, what):
     "The options `prune` and `quantize` share: output folder, where the data is, scoring, and fine-tuning."
-    p.add_argument('--out', default=f'runs/{what}')
+    p.add_argument('--out', default=f'runs/{what}', help='output folder (not the input checkpoint\'s folder, unless --overwrite)')
+    p.add_argument('--overwrite', action='store_true', help='replace the results already in --out (else such a folder is refused)')
     _run_args(p)
     _config_args(p, defaults=dict(epochs=0, dataset=None))
     p.set_defaults(_parser=p)
 
+def _claim(a, what):
+    "Claim --out for this command (see `core.run_folder`), after the input checkpoint has been read."
+    from micronet_fa.core import run_folder
+    return run_folder(a.out, overwrite=a.overwrite, what=what)
+
 def _cmd_prune(a):
-    from micronet_fa.prune import prune_model, sparsity_report, SoftPrune
     model, dataset = _checkpoint(a)
+    with _claim(a, 'result'): return _prune(a, model, dataset)
+
+def _prune(a, model, dataset):
+    from micronet_fa.prune import prune_model, sparsity_report, SoftPrune
     model = prune_model(model, a.method, a.amount, which=a.which)
     rep = sparsity_report(model)
     print(rep.tail(1).to_string(index=False))
@@ -381,14 +395,17 @@ def _add_prune(sub):
     p.set_defaults(func=_cmd_prune)
 
 def _cmd_quantize(a):
+    model, dataset = _checkpoint(a)
+    with _claim(a, 'result'): return _quantize(a, model, dataset)
+
+def _quantize(a, model, dataset):
     from micronet_fa.quantize import quantize, declare_bits, save_int8
     from micronet_fa.data import cifar_dls
     import torch
-    model, dataset = _checkpoint(a)
     if a.bits == 16 and torch.cuda.is_available(): model = model.cuda()     # fp16 where the device runs it
     dls = None
     if a.bits >= 8 or a.eval:
-        dls = cifar_dls(dataset, 256, data=a.data, n_train=a.calib_batches*256, n_valid=a.n_valid, seed=a.seed,
+        dls = cifar_dls(dataset, 256, data=a.data, n_valid=a.n_valid, seed=a.seed,   # calibration: the first --calib-batches
                         device='cuda' if a.bits == 16 and torch.cuda.is_available() else None)
     res = quantize(model, a.bits, method=a.method, act_bits=a.act_bits, dl=dls.valid if dls else None,
                    calib_dl=dls.train if dls else None, n_batches=a.calib_batches)
@@ -456,7 +473,7 @@ def _fn_args(p,       # The subcommand's parser
 
 def _cmd_run(a):
     from micronet_fa.recipes import run
-    rep = run(a.recipe, **{k: getattr(a, k) for k in _RUN_OPTIONS}, overrides=dict(a.set or []))
+    rep = run(a.recipe, **{k: getattr(a, k) for k in _RUN_OPTIONS}, overrides=dict(a.set or []), line=_lines())
     acc = '—' if rep['accuracy'] is None else f"{rep['accuracy']:.4f}"
     fmt = lambda v: f"{v:,}" if isinstance(v, int) else f"{v:,.2f}"
     print(f"{rep['recipe']['name']}: top-1 {acc} (threshold met: {rep['threshold_met']}), {rep['rules']} score "
@@ -477,7 +494,11 @@ def _add_run(sub):
 
 def _cmd_compare(a):
     from micronet_fa.recipes import compare
-    fig, table = compare(*a.dirs, out=a.out)
+    with warnings.catch_warnings(record=True) as said:                    # skipped reports: always said, on stderr
+        warnings.simplefilter('always')
+        fig, table = compare(*a.dirs, out=a.out)
+    for w in said:
+        if 'skipped' in str(w.message): print(f"warning: {w.message}", file=sys.stderr)
     print(table.to_string(index=False)); print(f"chart written to {a.out}")
     return 0
 
@@ -505,6 +526,7 @@ def main(argv:list|None=None # Arguments (default: `sys.argv[1:]`)
     from micronet_fa.checkpoint import CheckpointError
     from micronet_fa.score import CountError
     from micronet_fa.train import NonFiniteLoss, CudaOutOfMemory
+    from micronet_fa.core import WriteError
     p = build_parser()
     try:
         a, extra = p.parse_known_args(argv)
@@ -512,5 +534,5 @@ def main(argv:list|None=None # Arguments (default: `sys.argv[1:]`)
         if not getattr(a, 'func', None): p.print_help(); return 2
         return a.func(a) or 0
     except (UsageError, DataError, CheckpointError, CountError, NonFiniteLoss, CudaOutOfMemory, ValueError, FileNotFoundError,
-            ImportError) as e:
+            ImportError, WriteError) as e:
         print(f"error: {e}", file=sys.stderr); return 2

@@ -6,7 +6,7 @@ Docs: https://micronet-fa.github.io/micronet_fa/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #c0a1e004
 from __future__ import annotations
-import difflib, os, tempfile
+import difflib, json, os, socket, sys, tempfile, time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,24 +16,107 @@ from torch import nn
 from torch.nn.utils import prune
 
 # %% auto #0
-__all__ = ['PLAIN_TYPES', 'MICRONET_ATTRS', 'atomic_write', 'unwrap_model', 'model_device', 'eval_mode', 'check_plain', 'closest',
-           'did_you_mean', 'is_masked', 'param_mask', 'raw_param', 'effective_param', 'own_params', 'effective_params',
-           'mask_names', 'set_mask', 'unprune', 'masked_in', 'restore_masks', 'select_param', 'set_layout',
-           'MicronetAttrs', 'micronet_attrs']
+__all__ = ['RUN_FILES', 'PLAIN_TYPES', 'MICRONET_ATTRS', 'WriteError', 'atomic_write', 'RunFolderError', 'run_folder',
+           'unwrap_model', 'model_device', 'eval_mode', 'check_plain', 'closest', 'did_you_mean', 'is_masked',
+           'param_mask', 'raw_param', 'effective_param', 'own_params', 'effective_params', 'mask_names', 'set_mask',
+           'unprune', 'masked_in', 'restore_masks', 'select_param', 'set_layout', 'MicronetAttrs', 'micronet_attrs']
 
 # %% ../nbs/00_core.ipynb #c0a1e007
+class WriteError(OSError):
+    "A file could not be written (disk full, read-only folder); nothing was changed. The message names the file and the fix."
+
+def _write_failed(path, e):
+    "A `WriteError` for `path` from what the writer raised, or None when it was not a write failure."
+    if isinstance(e, WriteError): return e
+    msg = (e.strerror or str(e)) if isinstance(e, OSError) else str(e)
+    full = isinstance(e, OSError) and e.errno == 28 or 'unexpected pos' in msg or 'No space left' in msg
+    if not (isinstance(e, OSError) or full): return None              # a bug in the writer: let it through as it is
+    why = 'the disk is full: free some space' if full else 'choose a folder you can write to'
+    return WriteError(getattr(e, 'errno', None) or 0, f"could not write {path} ({msg.splitlines()[0][:200]}); "
+                      f"nothing was changed: {why}")
+
 def atomic_write(path:str|Path, # The file to (re)write
                  write,         # `write(tmp_path)` writes the whole content to a temporary path
                 )->Path:
     "Write a file whole or not at all: into a temporary file beside it, flushed to disk, then renamed over `path`."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp'); os.close(fd)
+    path, tmp = Path(path), None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp'); os.close(fd)
         write(tmp)
         with open(tmp, 'rb+') as f: os.fsync(f.fileno())
         os.replace(tmp, path)
-    finally: Path(tmp).unlink(missing_ok=True)
+    except Exception as e:
+        if (w := _write_failed(path, e)) is None: raise
+        raise w from None
+    finally:
+        if tmp is not None: Path(tmp).unlink(missing_ok=True)
     return path
+
+# %% ../nbs/00_core.ipynb #2b90ed6d
+class RunFolderError(ValueError):
+    "A run folder cannot be used as asked; the message says why and what to do."
+
+_HELD = set()     # the folders this process has claimed
+
+RUN_FILES = ('last.pth', 'best.pth', 'model.pth', 'model_int8.pt2', 'score.json', 'score.md', 'log.csv', 'curve.png',
+             'state.json', 'report.json', 'report.md')
+
+def _alive(pid:int)->bool:
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except PermissionError: return True
+    return True
+
+def _take_lock(lock:Path):
+    "Create `lock` exclusively; a lock whose process is gone (same host) is taken over."
+    me = json.dumps(dict(pid=os.getpid(), host=socket.gethostname(), started=time.strftime('%Y-%m-%d %H:%M:%S'),
+                         command=' '.join(sys.argv)[:300]))
+    for _ in range(2):
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            with os.fdopen(fd, 'w') as f: f.write(me)
+            return
+        except FileExistsError:
+            try: held = json.loads(lock.read_text())
+            except (OSError, ValueError): held = {}
+            if held.get('host') == socket.gethostname() and isinstance(held.get('pid'), int) and not _alive(held['pid']):
+                lock.unlink(missing_ok=True); continue                       # left by a killed process
+            raise RunFolderError(f"{lock.parent} is in use by another micronet-fa (pid {held.get('pid', '?')} on "
+                                 f"{held.get('host', '?')}, since {held.get('started', '?')}: {held.get('command', '')}); "
+                                 f"wait for it to finish, or use another --out (if no such process runs, delete {lock})") from None
+    raise RunFolderError(f"could not take the lock {lock}; delete it if no micronet-fa writes to {lock.parent}")
+
+@contextmanager
+def run_folder(out:str|Path,         # The folder a command writes its results into
+               resume:bool=False,    # The command continues the run already there
+               overwrite:bool=False, # Replace the results already there (they are removed first)
+               holds=RUN_FILES,      # The file names that make a folder "hold results"
+               what:str='run',       # What is written, for the messages
+              ):
+    "Claim `out` for one writer for the duration of the block; see above for what is checked."
+    out = Path(out)
+    if out.resolve() in _HELD:                                        # claimed already, by this process: nothing more to check
+        yield out; return
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=out, prefix='.write-test.', suffix='.tmp'); os.close(fd); os.unlink(probe)
+    except OSError as e:
+        raise RunFolderError(f"cannot write to {out} ({e.strerror or e}): choose a folder you can write to with --out") from None
+    lock = out/'.micronet.lock'
+    _take_lock(lock)
+    _HELD.add(key := out.resolve())
+    try:
+        held = [f for f in holds if (out/f).exists()]
+        if held and not resume and not overwrite:
+            raise RunFolderError(f"{out} already holds a {what} ({', '.join(held)}): pass --resume to continue it, "
+                                 f"--overwrite to replace it, or choose another --out")
+        for t in out.glob('.*.tmp'): t.unlink(missing_ok=True)       # a killed writer's leftovers: we hold the lock
+        if not resume:
+            for f in held: (out/f).unlink()
+        yield out
+    finally:
+        _HELD.discard(key); lock.unlink(missing_ok=True)
 
 # %% ../nbs/00_core.ipynb #c0a1e011
 def unwrap_model(model:nn.Module # A model, possibly `torch.compile`d or wrapped in (Distributed)DataParallel

