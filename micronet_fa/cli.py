@@ -508,8 +508,25 @@ def _add_compare(sub):
     p.add_argument('--out', default='compare.png')
     p.set_defaults(func=_cmd_compare, _parser=p)
 
+def _cmd_leaderboard(a):
+    from micronet_fa.leaderboard import leaderboard
+    df = leaderboard(a.checkpoints)
+    if a.json: print(df.to_json(orient='records', indent=1)); return 0
+    cols = ['place', 'team', 'figure', 'published', 'reproduced', 'residual', 'strict_score', 'rank_strict']
+    print(df[cols].to_string(index=False, formatters={'residual': '{:+.2e}'.format, 'strict_score': '{:.6f}'.format}))
+    print("published = each team's own accounting, reproduced here from its checkpoint; strict_score = our micronet rules "
+          "for all three (see nbs/15_leaderboard.ipynb for the reconciliation)")
+    return 0
+
+def _add_leaderboard(sub):
+    p = sub.add_parser('leaderboard', help="the 2019 CIFAR-100 top three: each team's figure reproduced from its checkpoint, and a strict re-score")
+    p.add_argument('--checkpoints', default=None, help='folder with the published checkpoints (default: $MICRONET_CHECKPOINTS, else ../shared/checkpoints)')
+    p.add_argument('--json', action='store_true', help='print JSON: per entry file, figure, published, reproduced, team and strict params/ops/score')
+    p.set_defaults(func=_cmd_leaderboard, _parser=p)
+
 # %% ../nbs/08_cli.ipynb #5447bd2b
-_ADDERS = [_add_data, _add_models, _add_score, _add_train, _add_prune, _add_quantize, _add_recipes, _add_run, _add_compare]
+_ADDERS = [_add_data, _add_models, _add_score, _add_train, _add_prune, _add_quantize, _add_recipes, _add_run, _add_compare,
+           _add_leaderboard]
 
 def build_parser()->argparse.ArgumentParser:
     "The `micronet-fa` argument parser with every subcommand."
