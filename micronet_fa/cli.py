@@ -510,17 +510,20 @@ def _add_compare(sub):
 
 def _cmd_leaderboard(a):
     from micronet_fa.leaderboard import leaderboard
-    df = leaderboard(a.checkpoints)
+    df = leaderboard(a.checkpoints, data=a.data)
     if a.json: print(df.to_json(orient='records', indent=1)); return 0
-    cols = ['place', 'team', 'figure', 'published', 'reproduced', 'residual', 'strict_score', 'rank_strict']
-    print(df[cols].to_string(index=False, formatters={'residual': '{:+.2e}'.format, 'strict_score': '{:.6f}'.format}))
+    cols = ['place', 'team', 'figure', 'published', 'reproduced', 'residual', 'strict_score', 'rank_strict', 'strict_tree_score']
+    cols += ['accuracy', 'published_accuracy', 'exit_ratio', 'published_exit_ratio'] if a.data else []
+    print(df[cols].to_string(index=False, formatters={'residual': '{:+.2e}'.format, 'strict_score': '{:.6f}'.format,
+                                                      'strict_tree_score': '{:.6f}'.format}))
     print("published = each team's own accounting, reproduced here from its checkpoint; strict_score = our micronet rules "
-          "for all three (see nbs/15_leaderboard.ipynb for the reconciliation)")
+          "for all three (strict_tree_score: the same with adder-tree accumulation); nbs/15_leaderboard.ipynb reconciles them")
     return 0
 
 def _add_leaderboard(sub):
     p = sub.add_parser('leaderboard', help="the 2019 CIFAR-100 top three: each team's figure reproduced from its checkpoint, and a strict re-score")
     p.add_argument('--checkpoints', default=None, help='folder with the published checkpoints (default: $MICRONET_CHECKPOINTS, else ../shared/checkpoints)')
+    p.add_argument('--data', default=None, help='a folder with CIFAR-100: also measure each entry\'s top-1 accuracy (and OSI\'s exit ratio)')
     p.add_argument('--json', action='store_true', help='print JSON: per entry file, figure, published, reproduced, team and strict params/ops/score')
     p.set_defaults(func=_cmd_leaderboard, _parser=p)
 

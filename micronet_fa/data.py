@@ -761,7 +761,7 @@ class BatchAutoAugment(Transform):
                                                                        interpolation=self.aa.interpolation, fill=self.aa._fill)
         return TensorImage(out)
 
-# %% ../nbs/00_data.ipynb #180ecca3
+# %% ../nbs/00_data.ipynb #efac50cf
 AUGMENT_POLICIES = {'cifar10': "AutoAugment's CIFAR-10 policy (searched on CIFAR-10: allowed on CIFAR-10 only)",
                     'trivial': 'TrivialAugmentWide (no search: allowed on every dataset)'}
 
@@ -778,7 +778,7 @@ def check_policy(policy:str|None, # 'cifar10', 'trivial' or None
                          "no search) or no policy")
     return policy
 
-# %% ../nbs/00_data.ipynb #2a769c7d
+# %% ../nbs/00_data.ipynb #9e1990c5
 class BatchTrivialAugment(Transform):
     "torchvision's TrivialAugmentWide, one independent draw (operation, strength, sign) per image, on uint8 batches."
     order, split_idx = 2, 0
@@ -885,7 +885,7 @@ def cifar_dls(dataset:str='cifar10', # 'cifar10' or 'cifar100'
     dev = torch.device(device) if device is not None else None
     def tens(x, y):
         x = torch.from_numpy(np.ascontiguousarray(np.asarray(x).transpose(0,3,1,2)))
-        y = torch.from_numpy(np.asarray(y, dtype=np.int64))
+        y = torch.from_numpy(np.array(y, dtype=np.int64))          # a copy: the cache is memory-mapped read-only
         if dev is not None and dev.type == 'cuda': x, y = x.to(dev), y.to(dev)
         return x, y
     norm = Normalize.from_stats(mean, std, cuda=False)

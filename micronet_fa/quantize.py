@@ -22,8 +22,8 @@ from .score import count
 
 # %% auto #0
 __all__ = ['HALF_DTYPES', 'QUANT_METHODS', 'copy_model', 'top1_accuracy', 'half_eval', 'freebie_justified', 'ptq_int8',
-           'save_int8', 'load_int8', 'declare_bits', 'check_quant', 'quantize_weight', 'ste', 'quantize_act', 'QConv2d',
-           'QLinear', 'quantize_model', 'quantize']
+           'save_int8', 'load_int8', 'round_weights', 'declare_bits', 'check_quant', 'quantize_weight', 'ste',
+           'quantize_act', 'QConv2d', 'QLinear', 'quantize_model', 'quantize']
 
 # %% ../nbs/05_quantize.ipynb #771ffed9
 def copy_model(model:nn.Module # Any model (compiled, wrapped or pruned is fine)
@@ -193,18 +193,33 @@ def load_int8(path:str|Path, # A `.pt2` file written by `save_int8`
     _torchao()                   # registers the quantized_decomposed operators the program calls
     return torch.export.load(path).module()
 
+# %% ../nbs/05_quantize.ipynb #cc57c875
+def round_weights(model:nn.Module, # A model; modules that declare their own `weight_bits` are left alone
+                  bits:int,        # Width: each filter's weights go onto a symmetric grid of 2^(bits-1) - 1 steps a side
+                 )->nn.Module:
+    "Round every conv and linear weight in place onto a per-filter symmetric `bits`-bit grid (pruned zeros stay zero)."
+    with torch.no_grad():
+        for mod in unwrap_model(model).modules():
+            w = raw_param(mod, 'weight') if isinstance(mod, (nn.Conv2d, nn.Linear)) else None
+            if w is None or getattr(mod, 'weight_bits', None): continue
+            levels = max(2**(bits - 1) - 1, 1)
+            step = (w.abs().flatten(1).amax(1) / levels).clamp(min=torch.finfo(w.dtype).tiny).view(-1, *[1]*(w.dim() - 1))
+            w.copy_((w / step).round().clamp(-levels, levels) * step)
+    return model
+
 # %% ../nbs/05_quantize.ipynb #dd48f95a
 @register_transform('micronet_fa.quantize.declare_bits')
 def declare_bits(model:nn.Module,       # A model (compiled or wrapped is fine)
                  weight_bits:int=8,     # Width of every parameter that no inner module declares
                  act_bits:int|None=None,# Width of every activation (default: `weight_bits`)
                 )->nn.Module:
-    "Declare the widths the model runs at (on its root module), for the counter; recorded for `load_checkpoint`."
+    "Declare the widths the model runs at (on its root module), its weights rounded to fit; recorded for `load_checkpoint`."
     m = unwrap_model(model)
     act_bits = weight_bits if act_bits is None else act_bits
     for v in (weight_bits, act_bits):
         if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 32:
             raise ValueError(f"bit width {v!r}: use an int in 1..32")
+    if weight_bits < 16: round_weights(m, weight_bits)
     m.weight_bits, m.act_bits = weight_bits, act_bits
     if isinstance(getattr(m, 'micronet_spec', None), dict):
         add_transform(m, 'micronet_fa.quantize.declare_bits', weight_bits=weight_bits, act_bits=act_bits)

@@ -6,7 +6,7 @@ Docs: https://micronet-fa.github.io/micronet_fa/score.html.md"""
 
 # %% ../nbs/02_score.ipynb #693019c5
 from __future__ import annotations
-import math, re
+import math, re, collections
 from dataclasses import dataclass
 from fractions import Fraction
 from collections import defaultdict
@@ -18,8 +18,9 @@ import pandas as pd
 from .core import unwrap_model, eval_mode, effective_params, mask_names, micronet_attrs
 
 # %% auto #0
-__all__ = ['TRACKS', 'DEFAULT_RULES', 'RULES', 'OP_RULES', 'CountError', 'Row', 'is_sparse', 'OpRule', 'rules_table', 'Counts',
-           'count', 'score', 'plot_counts', 'score_report', 'markdown_table', 'summary_markdown']
+__all__ = ['TRACKS', 'DEFAULT_RULES', 'RULES', 'OP_RULES', 'ACCUMULATION', 'CountError', 'Row', 'is_sparse', 'OpRule',
+           'rules_table', 'accumulation_adds', 'Counts', 'count', 'score', 'plot_counts', 'score_report',
+           'markdown_table', 'summary_markdown']
 
 # %% ../nbs/02_score.ipynb #2ea96af7
 TRACKS = {
@@ -61,6 +62,7 @@ class Row:
     storage:str=''       # 'dense' or 'sparse' (values + 1-bit mask), set when weighed
     param_cost:Fraction=Fraction(0) # parameters as the rule set counts them
     op_cost:Fraction=Fraction(0)    # operations as the rule set counts them
+    sums:tuple|None=None # conv/linear: (positions, fan-in, ((nonzeros, filters), ...), bias adds), for `accumulate`
 
 # %% ../nbs/02_score.ipynb #6a36725f
 def is_sparse(numel:int,        # Entries
@@ -182,12 +184,12 @@ def _transposed_counts(args, out):
     return per[1], per[0]
 
 def _linear_counts(opn, args, out, is_act):
-    "(weight, bias, dense (mults, adds), sparse (mults, adds), label) for a convolution or matrix product."
+    "(weight, bias, dense (mults, adds), sparse (mults, adds), label, sums) for a convolution or matrix product."
     if opn in ('convolution','_convolution'):
         w, b, fdim, label = args[1], args[2], 0, f"conv{args[1].dim()-2}d"
         if args[6]:
             dense, sparse = _transposed_counts(args, out)
-            return w, b, dense, sparse, 'conv_transpose2d'
+            return w, b, dense, sparse, 'conv_transpose2d', None
         pos = out.numel() // out.shape[1]                    # N * H_out * W_out
     else:
         b, x, w = (args[0], args[1], args[2]) if opn in ('addmm', 'baddbmm') else (None, args[0], args[1])
@@ -196,12 +198,25 @@ def _linear_counts(opn, args, out, is_act):
         pos, fdim, label = out.numel() // out.shape[-1], w.dim()-1, 'linear'   # w is (in, out): a filter per column
         if is_act(w):                                        # activation times activation: dense, nothing stored
             k = x.shape[-1]; ma = (out.numel()*k, out.numel()*(k-1) + (out.numel() if b is not None else 0))
-            return None, b, ma, ma, 'matmul'
+            return None, b, ma, ma, 'matmul', None
     nz = _per_filter_nnz(w, fdim); fan = w.numel() // w.shape[fdim]
     bias_adds = out.numel() if b is not None else 0
     dense = (fan*len(nz)*pos, (fan-1)*len(nz)*pos + bias_adds)
     sparse = (int(nz.sum())*pos, int((nz-1).clamp(min=0).sum())*pos + bias_adds)
-    return w, b, dense, sparse, label
+    sums = (pos, fan, tuple(sorted(collections.Counter(nz.tolist()).items())), bias_adds)
+    return w, b, dense, sparse, label, sums
+
+# %% ../nbs/02_score.ipynb #67218b57
+def _check_levels(w, fdim, bits, name):
+    "Refuse a declared width that the stored values do not fit: some filter of `w` holds more than 2^bits nonzero values."
+    f = w.detach().movedim(fdim, 0).flatten(1)
+    if not f.numel(): return
+    v = f.sort(1).values
+    lv = int((((v.diff(dim=1) != 0) & (v[:, 1:] != 0)).sum(1) + (v[:, :1] != 0).flatten()).max())   # zeros are the mask's
+    if lv > 2**bits:
+        raise CountError(f"module {name!r} declares {bits}-bit weights, but one of its filters holds {lv} distinct nonzero values "
+                         f"(at most {2**bits} fit in {bits} bits): declare the width its values need, or quantize them "
+                         "(micronet_fa.quantize)")
 
 # %% ../nbs/02_score.ipynb #e22f1807
 def _constant_macs(opn, args, out)->int:
@@ -505,8 +520,10 @@ class _Counter:
         return opn
 
     def linear(self, tr, opn, name, args, o):
-        w, b, dense, sparse, label = _linear_counts(opn, args, o, tr.is_act)
+        w, b, dense, sparse, label, sums = _linear_counts(opn, args, o, tr.is_act)
         w_bits, a_bits = self.bits.of(tr.stack)
+        if w is not None and w_bits < 16 and any(micronet_attrs(m).weight_bits for _, m in tr.stack):
+            _check_levels(w, 0 if label.startswith('conv') else w.dim() - 1, w_bits, name)
         tensors = ()
         if w is not None:
             src, key = tr.sources(w, b), (w.data_ptr(), tuple(w.shape), w.stride())
@@ -518,7 +535,7 @@ class _Counter:
             self.charged |= src
         self.add(name=name, op=label, out_shape=tuple(o.shape), params=sum(t[0] for t in tensors),
                  nonzero=sum(t[1] for t in tensors), w_bits=w_bits, a_bits=a_bits, mults=dense[0], adds=dense[1],
-                 sparse_ma=sparse, tensors=tensors, weighted=True,
+                 sparse_ma=sparse, tensors=tensors, weighted=True, sums=sums,
                  rule=f"{label}: per output position and filter, nnz mults and nnz-1 adds" + (" (+1 add for the bias)" if b is not None else ""))
         leaf = tr.stack[-1][1] if self.in_leaf(tr) else None
         k = micronet_attrs(leaf).scales if leaf is not None else None
@@ -606,8 +623,28 @@ def _tensor_cost(numel, nnz, masked, matrix, bits, rules):
     if rules == 'micronet': return sp, Fraction((nnz if sp else numel)*bits + (numel if sp else 0), 32)
     return sp, Fraction((nnz if sp else numel)*bits, 32)
 
+# %% ../nbs/02_score.ipynb #99ab24e3
+ACCUMULATION = {'fp32': 'n - 1 32-bit additions', 'tree': 'a binary adder tree at the products\' width',
+                'fixed': 'fixed-length additions as wide as the largest sum'}
+
+def accumulation_adds(how:str,   # 'fp32', 'tree' or 'fixed'
+                      n:int,     # Products summed (a filter's nonzero weights, or its fan-in when stored dense)
+                      w_bits:int, # Weight width
+                      a_bits:int, # Activation width
+                     )->Fraction:
+    "Cost, in 32-bit additions, of summing `n` products of `w_bits` weights and `a_bits` activations."
+    if how not in ACCUMULATION: raise ValueError(f"accumulate={how!r}: use one of {', '.join(map(repr, ACCUMULATION))}")
+    if n <= 1: return Fraction(0)
+    if how == 'fp32': return Fraction(n - 1)
+    if how == 'fixed':
+        b = math.floor(math.log2(n * (2**a_bits - 1) * 2**(w_bits - 1))) + 2
+        return Fraction((n - 1) * min(b, 32), 32)
+    total, width = 0, w_bits + a_bits
+    while n > 1: total, n, width = total + (n // 2)*min(width, 32), (n + 1) // 2, width + 1
+    return Fraction(total, 32)
+
 # %% ../nbs/02_score.ipynb #b2f7fb31
-def _weigh(rows, rules, freebie):
+def _weigh(rows, rules, freebie, accumulate='fp32'):
     counted = [r for r in rows if r.counted]
     widths = [r.w_bits for r in counted if r.params or r.weighted] + [r.a_bits for r in counted if r.mults]
     min_bits = min((b for b in widths if b is not None), default=32)
@@ -625,6 +662,13 @@ def _weigh(rows, rules, freebie):
             mb = 16 if use else (max(r.w_bits, r.a_bits) if r.weighted else r.a_bits)
         else: mb = max(r.w_bits, r.a_bits)          # course: conv/linear mults at their width (16 by default)
         r.op_cost = Fraction(r.mults*mb, 32) + r.adds + r.other
+        if rules == 'micronet' and accumulate != 'fp32' and r.sums is not None:
+            pos, fan, hist, bias = r.sums
+            terms = hist if r.storage == 'sparse' else ((fan, sum(f for _, f in hist)),)
+            wa = (16, 16) if use else (r.w_bits, r.a_bits)
+            acc = sum((f*accumulation_adds(accumulate, n, *wa) for n, f in terms), Fraction(0)) * pos
+            r.op_cost = Fraction(r.mults*mb, 32) + acc + bias + r.other
+            r.rule += f"; product sums by {ACCUMULATION[accumulate]} ({wa[0]}-bit weights, {wa[1]}-bit inputs)"
     return use, min_bits
 
 # %% ../nbs/02_score.ipynb #74a777b5
@@ -733,14 +777,18 @@ def count(model:nn.Module,              # The model to count (left exactly as it
           rules:str='micronet',         # 'micronet', 'torchstat' or 'course'
           bits:int|dict|None=None,      # Default width, or {module name: bits or (weight_bits, act_bits)}
           freebie:bool=True,            # micronet: count at 16 bits when nothing is below 16 bits
+          accumulate:str='fp32',        # micronet: how product sums are accumulated: 'fp32', 'tree' or 'fixed' (see above)
          )->Counts:
     "Count `model`'s parameters and operations for one input of `input_size` under `rules`."
     _check_rules(rules)
+    if accumulate not in ACCUMULATION: raise ValueError(f"accumulate={accumulate!r}: use one of {', '.join(map(repr, ACCUMULATION))}")
+    if accumulate != 'fp32' and rules != 'micronet':
+        raise ValueError(f"accumulate={accumulate!r} is an option of the micronet rules; {rules} counts additions its own way")
     _check_input(model, input_size)
     model = unwrap_model(model)
     c = _Counter(model, rules, bits)
     tr = _trace(model, input_size, c)
-    used, min_bits = _weigh(c.rows, rules, freebie)
+    used, min_bits = _weigh(c.rows, rules, freebie, accumulate)
     rows = c.rows
     tot = {k: sum(getattr(r, k) for r in rows if r.counted) for k in ('mults','adds','other')}
     ops = sum((r.op_cost for r in rows if r.counted), Fraction(0))
@@ -748,7 +796,7 @@ def count(model:nn.Module,              # The model to count (left exactly as it
     raw, nz = sum(t.numel() for _,t,_,_ in eff), sum(int((t != 0).sum()) for _,t,_,_ in eff)
     params = _params_total(model, rules, c, tr, eff)
     totals = dict(params=_exact(params), mults=tot['mults'], adds=tot['adds'], other=tot['other'], ops=_exact(ops),
-                  raw_params=raw, nonzero_params=nz, freebie=used, min_bits=min_bits, rules=rules)
+                  raw_params=raw, nonzero_params=nz, freebie=used, min_bits=min_bits, rules=rules, accumulate=accumulate)
     return Counts(rows, totals, rules, tuple(input_size))
 
 # %% ../nbs/02_score.ipynb #28286439

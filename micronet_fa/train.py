@@ -268,7 +268,7 @@ class EpochLog(Callback):
     def after_batch(self):
         if not self.training: return
         y = self.learn.yb[0]
-        self.loss_sum += float(self.learn.loss) * len(y); self.n += len(y)
+        self.loss_sum += float(self.learn.loss.detach()) * len(y); self.n += len(y)
         if y.dim() == 1:
             self.correct += int((self.learn.pred.argmax(-1) == y).sum()); self.seen += len(y)
 
@@ -400,7 +400,7 @@ class StopOnNonFinite(TerminateOnNaNCallback):
                             "or check the data and the model.")
     def before_backward(self):
         if self.training and not torch.isfinite(self.learn.loss_grad).all():
-            self._stop(f"the loss became {float(self.learn.loss_grad)} at epoch {self.epoch+1}, batch {self.iter+1}")
+            self._stop(f"the loss became {float(self.learn.loss_grad.detach())} at epoch {self.epoch+1}, batch {self.iter+1}")
     def after_batch(self):                      # fastai's would cancel the fit silently on a non-finite validation loss
         if not self.training and not torch.isfinite(self.learn.loss).all():
             self._stop(f"the validation loss became {float(self.learn.loss)} at epoch {self.epoch+1}: the last "

@@ -90,3 +90,13 @@ def test_prune_and_quantize_checkpoints(env, data10, tmp_path):
             '--epochs', '1', '--bs', '64', '--rules', 'micronet', env=env)
     b = json.loads((tmp_path/'b'/'score.json').read_text())
     assert b['score']['freebie'] is False and b['score']['min_bits'] == 1
+
+def test_leaderboard_measures_accuracy_on_cifar100(env, data100):
+    from micronet_fa.winners import winners_dir, WINNER_FILES
+    if not all((winners_dir()/f).is_file() for f in WINNER_FILES): pytest.skip(f"the winners' checkpoints are not in {winners_dir()}")
+    rows = json.loads(cli('leaderboard', '--data', data100, '--json', env=env).stdout)
+    assert [r['team'] for r in rows] == ['RIAIR', 'KAIST AI', 'OSI AI']
+    assert all(0 <= r['accuracy'] <= 1 and r['images'] == 200 for r in rows) and 0 <= rows[2]['exit_ratio'] <= 1
+    assert rows[0]['reproduced'] == 0.004169 and rows[2]['reproduced'] == 0.005798
+    r = cli('leaderboard', '--data', data100, env=env)
+    assert 'accuracy' in r.stdout and 'published_exit_ratio' in r.stdout
