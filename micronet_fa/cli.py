@@ -139,7 +139,7 @@ def _external_model(what:str, classes:int|None, size:int|None):
 
 def _load_model(what:str, classes:int|None, size:int|None=None):
     "A registered model name, a checkpoint path, or torchvision:NAME / timm:NAME / file.py:factory -> (model, metadata)."
-    create_model, list_models = _zoo().create_model, _zoo().list_models
+    zoo = _zoo(); create_model, list_models = zoo.create_model, zoo.list_models
     from micronet_fa.checkpoint import load_checkpoint
     p = Path(what)
     if p.exists() or p.suffix in ('.pth', '.pt'):

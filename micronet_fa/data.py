@@ -601,6 +601,10 @@ def prepare_cifar(dataset:str='cifar10', # 'cifar10' or 'cifar100'
                   verify:bool=False, # Checksum the whole cache (else only what changed since it was written)
                  )->Path:
     "Find (or download) `dataset`, decode it once into the cache (checked on every use), and return the cache folder."
+    return _prepare(dataset, data, cache, download, verbose, verify)[0]
+
+def _prepare(dataset, data, cache, download, verbose, verify)->tuple:
+    "`(cache folder, its arrays)`: the arrays are the ones the check read, so a load reads and checks the cache once."
     info = _check_dataset(dataset)
     try: kind,p = find_source(dataset, data)
     except DataNotFoundError:
@@ -614,8 +618,7 @@ def prepare_cifar(dataset:str='cifar10', # 'cifar10' or 'cifar100'
     _clean_stale(croot)
     dest, replace = croot/f"{dataset}-{_source_key(kind, p, croot)}", False
     if (dest/'manifest.json').exists() or dest.exists():
-        try:
-            read_cache(dest, verify=verify); return dest
+        try: return dest, read_cache(dest, verify=verify)
         except DataError as e:
             print(f"{e}; rebuilding it from {p}", file=sys.stderr, flush=True); replace = True
     if verbose: print(f"{dataset}: decoding {p} ({kind}) into {dest}")
@@ -623,7 +626,8 @@ def prepare_cifar(dataset:str='cifar10', # 'cifar10' or 'cifar100'
     if (len(a.train_y), len(a.test_y)) != (info['n_train'], info['n_test']):
         warnings.warn(f"{p}: {len(a.train_y):,} training and {len(a.test_y):,} test images, not the full {dataset} "
                       f"({info['n_train']:,}/{info['n_test']:,})")
-    return write_cache(a, dest, replace=replace)
+    write_cache(a, dest, replace=replace)
+    return dest, read_cache(dest)
 
 # %% ../nbs/00_data.ipynb #417738ba
 def load_cifar(dataset:str='cifar10', # 'cifar10' or 'cifar100'
@@ -632,7 +636,7 @@ def load_cifar(dataset:str='cifar10', # 'cifar10' or 'cifar100'
                download:bool=True, # Download when no source is found
               )->CifarArrays:
     "The arrays of `dataset` (memory-mapped from the cache, decoding the source first if needed)."
-    return read_cache(prepare_cifar(dataset, data, cache, download))
+    return _prepare(dataset, data, cache, download, False, False)[1]
 
 # %% ../nbs/00_data.ipynb #bdbd796a
 def check_cifar(dataset:str='cifar10', # 'cifar10' or 'cifar100'
@@ -761,7 +765,7 @@ class BatchAutoAugment(Transform):
                                                                        interpolation=self.aa.interpolation, fill=self.aa._fill)
         return TensorImage(out)
 
-# %% ../nbs/00_data.ipynb #efac50cf
+# %% ../nbs/00_data.ipynb #a16ccd82
 AUGMENT_POLICIES = {'cifar10': "AutoAugment's CIFAR-10 policy (searched on CIFAR-10: allowed on CIFAR-10 only)",
                     'trivial': 'TrivialAugmentWide (no search: allowed on every dataset)'}
 
@@ -778,7 +782,7 @@ def check_policy(policy:str|None, # 'cifar10', 'trivial' or None
                          "no search) or no policy")
     return policy
 
-# %% ../nbs/00_data.ipynb #9e1990c5
+# %% ../nbs/00_data.ipynb #07fccd07
 class BatchTrivialAugment(Transform):
     "torchvision's TrivialAugmentWide, one independent draw (operation, strength, sign) per image, on uint8 batches."
     order, split_idx = 2, 0

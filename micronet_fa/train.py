@@ -108,9 +108,9 @@ class TrainConfig:
                                   pad_mode=('reflect', 'zeros'), mixed_precision=(*MIXED_PRECISION, None))
 
     def __post_init__(self):
-        self.autoaugment = {True: 'cifar10', False: None}.get(self.autoaugment, self.autoaugment)   # the old on/off switch
+        _choice('dataset', self.dataset, self.CHOICES['dataset'])
+        self.autoaugment = check_policy(self.autoaugment, self.dataset)   # True/False (the old switch) read as 'cifar10'/None
         for k, valid in self.CHOICES.items(): _choice(k, getattr(self, k), valid)
-        check_policy(self.autoaugment, self.dataset)
         self.epochs, self.bs, self.seed = _count('epochs', self.epochs), _count('bs', self.bs), _count('seed', self.seed, 0)
         self.n_train, self.n_valid = _count('n_train', self.n_train, optional=True), _count('n_valid', self.n_valid, optional=True)
         if self.lr is not None: self.lr = _fraction('lr', self.lr, 0., None, lo_open=True)
