@@ -72,8 +72,8 @@ def _add_data(sub):
 
 # %% ../nbs/08_cli.ipynb #2424b363
 def _zoo():
-    "The whole registry: the seeds' families, the inverted-residual families (`mobile`) and the 2019 winners' architectures."
-    import micronet_fa.models, micronet_fa.mobile, micronet_fa.winners
+    "The whole registry: the seeds' families, FastNet, the inverted-residual families (`mobile`) and the 2019 winners' architectures."
+    import micronet_fa.models, micronet_fa.fastnet, micronet_fa.mobile, micronet_fa.winners
     return micronet_fa.models
 
 def _cmd_models(a):
@@ -376,7 +376,17 @@ def _cmd_prune(a):
 
 def _prune(a, model, dataset):
     from micronet_fa.prune import prune_model, sparsity_report, SoftPrune
-    model = prune_model(model, a.method, a.amount, which=a.which)
+    if a.method != 'filter' and (a.importance != 'l1' or a.global_pruning):
+        raise UsageError("--importance and --global apply to --method filter only")
+    from micronet_fa.models import model_params
+    kw = dict(importance=a.importance, global_pruning=a.global_pruning) if a.method == 'filter' else {}
+    if a.method == 'filter' and a.importance == 'taylor':         # gradients of one training batch rank the channels
+        import torch
+        from micronet_fa.data import cifar_dls
+        kw['batch'] = tuple(t.as_subclass(torch.Tensor) for t in cifar_dls(dataset, 64, data=a.data, seed=a.seed).train.one_batch())
+    before = model_params(model) if a.method == 'filter' else None
+    model = prune_model(model, a.method, a.amount, which=a.which, **kw)
+    if before is not None: print(f"filter pruning: {before:,} -> {model_params(model):,} parameters")
     rep = sparsity_report(model)
     print(rep.tail(1).to_string(index=False))
     # soft pruning prunes during training: fine-tuning keeps zeroing (and masks the last zeros) instead of letting them regrow
@@ -391,6 +401,9 @@ def _add_prune(sub):
     p.add_argument('--method', type=str.lower, choices=['l1','han','soft','filter'], required=True)
     p.add_argument('--amount', type=float, required=True, help='l1/soft/filter: fraction; han: quality (x std)')
     p.add_argument('--which', default=None, help="tensors that take part: weights, conv, linear or all (default: the method's)")
+    p.add_argument('--importance', type=str.lower, default='l1', choices=['l1', 'l2', 'group', 'bn', 'taylor'],
+                   help="filter: how channels are ranked (l1/l2: the filter's own norm; group: its dependency group's; bn: BatchNorm scale; taylor: |w dL/dw| on a batch)")
+    p.add_argument('--global', dest='global_pruning', action='store_true', help='filter: one ranking across all groups instead of --amount of each')
     _compress_args(p, 'prune')
     p.set_defaults(func=_cmd_prune)
 
@@ -435,7 +448,7 @@ def _add_quantize(sub):
     p = sub.add_parser('quantize', help='quantize a checkpoint: 16 (half-precision check), 8 (PTQ int8) or fewer bits (STE)')
     p.add_argument('checkpoint', metavar='CHECKPOINT')
     p.add_argument('--bits', type=int, required=True, help='16: evaluate in half precision; 8: post-training int8; 1-7: STE layers')
-    p.add_argument('--method', type=str.lower, choices=['bc','bwn','kbit'], default=None, help='below 8 bits: BinaryConnect, BWN or k-bit')
+    p.add_argument('--method', type=str.lower, choices=['bc','bwn','ttq','kbit'], default=None, help='below 8 bits: BinaryConnect, BWN, ternary (TTQ, 1 bit: a mask and signs) or k-bit')
     p.add_argument('--act-bits', type=int, default=None, help='activation width (default: the weight width for kbit, 32 for bc/bwn)')
     p.add_argument('--calib-batches', type=int, default=8, help='int8: calibration batches of 256')
     p.add_argument('--eval', action='store_true', help='below 8 bits: also evaluate before fine-tuning')

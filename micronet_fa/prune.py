@@ -17,15 +17,16 @@ import torch.fx as fx
 from torch.nn.utils import prune
 from fastai.callback.core import Callback
 
-from .core import (unwrap_model, own_params, is_masked, param_mask, raw_param, effective_param, set_mask, unprune,
+from .core import (closest, unwrap_model, own_params, is_masked, param_mask, raw_param, effective_param, set_mask, unprune,
                               select_param, set_layout)
 from .models import (add_transform, register_transform, Shift, ShiftStack, ShiftConv2d, SALConv2d,
                                 SALShiftConv2d)
 
 # %% auto #0
-__all__ = ['WHICH', 'HAN_KINDS', 'HAN_SCHEDULE', 'make_permanent', 'PRUNE_METHODS', 'prunable', 'sparsity_report',
+__all__ = ['WHICH', 'HAN_KINDS', 'HAN_SCHEDULE', 'make_permanent', 'IMPORTANCE', 'PRUNE_METHODS', 'prunable', 'sparsity_report',
            'global_l1_prune', 'han_thresholds', 'han_prune', 'han_epochs', 'HanPrune', 'soft_rate', 'soft_prune',
-           'SoftPrune', 'mask_zeros', 'filter_chains', 'set_widths', 'filter_prune', 'prune_model']
+           'SoftPrune', 'mask_zeros', 'filter_chains', 'set_widths', 'filter_prune', 'replay_pruning', 'FilterPrune',
+           'prune_model']
 
 # %% ../nbs/04_prune.ipynb #08a479db
 WHICH = ('weights', 'conv', 'linear', 'all')
@@ -379,44 +380,188 @@ def set_widths(model:nn.Module, # A model (typically fresh from `create_model`)
     return model
 
 # %% ../nbs/04_prune.ipynb #1b89553f
-def filter_prune(model:nn.Module,   # Any model torch.fx can trace (compiled or wrapped is fine)
-                 amount:float|dict=0.5, # Fraction of each chain's filters to remove, or {conv name: fraction}
-                 layers:list|None=None, # Only these convs (names from `filter_chains`); default: all
-                 norm:str='l1',     # Rank filters by 'l1' (Li et al.) or 'l2' (SFP) norm
+IMPORTANCE = {'l1': "L1 norm of the channel's own filter (Li et al. 2017)", 'l2': "L2 norm of the channel's own filter (SFP)",
+              'group': "L2 norm over the channel's whole dependency group, mean-normalised (DepGraph)",
+              'bn': "|gamma| of the group's BatchNorms (network slimming); groups without BatchNorm are left",
+              'taylor': "first-order Taylor |w * dL/dw| on a batch (Molchanov et al. 2019)"}
+_TP_MODULES = (nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.ConvTranspose2d, nn.Linear, nn.BatchNorm1d, nn.BatchNorm2d, nn.LayerNorm,
+               nn.GroupNorm, nn.PReLU)
+
+def _tp():
+    try: import torch_pruning as tp
+    except ImportError: raise ImportError("structured pruning needs Torch-Pruning: pip install torch-pruning") from None
+    return tp
+
+def _importance(name):
+    tp = _tp()
+    if name == 'l1': return tp.importance.MagnitudeImportance(p=1, group_reduction='first', normalizer=None)
+    if name == 'l2': return tp.importance.MagnitudeImportance(p=2, group_reduction='first', normalizer=None)
+    if name == 'group': return tp.importance.MagnitudeImportance(p=2)
+    if name == 'bn': return tp.importance.BNScaleImportance()
+    if name == 'taylor': return tp.importance.TaylorImportance()
+    raise ValueError(f"importance={name!r}: use one of {', '.join(map(repr, IMPORTANCE))}")
+
+def _refuse_unfollowable(m):
+    for n, mod in m.named_modules():
+        own = [k for k, _ in mod.named_parameters(recurse=False)] + [k for k, _ in mod.named_buffers(recurse=False) if not k.endswith('_mask')]
+        if isinstance(mod, _OPAQUE) or (own and type(mod) not in _TP_MODULES):
+            why = ("gives each channel an offset by its position" if isinstance(mod, _OPAQUE) else
+                   f"holds {', '.join(own)} in a layer type Torch-Pruning does not know, so it cannot slice them with the channels")
+            raise ValueError(f"filter_prune: {n or 'the model'} ({type(mod).__name__}) {why}; structured pruning would change what "
+                             "the model computes. Use unstructured pruning (global_l1_prune, han_prune) for this model")
+
+def _example(m, input_size):
+    p = next(m.parameters())
+    return torch.randn(*input_size, device=p.device, dtype=p.dtype)
+
+def _heads(m, ex):
+    "The layers whose outputs are the model's outputs: every Linear with the output width, else the last such conv."
+    was = m.training; m.eval()
+    with torch.no_grad(): n_out = m(ex).shape[-1]
+    m.train(was)
+    lin = [mod for mod in m.modules() if isinstance(mod, nn.Linear) and mod.out_features == n_out]
+    return lin or [mod for mod in m.modules() if isinstance(mod, nn.modules.conv._ConvNd) and mod.out_channels == n_out][-1:]
+
+def _is_cl(m): return any(_channels_last(p) for p in m.parameters())
+
+def _try_on_a_copy(m, grouped, ex, *args):
+    "Grouped (not depthwise) convs: Torch-Pruning keeps their channel groups only in simple graphs; try a copy first."
+    import copy
+    c = copy.deepcopy(m)
+    c.micronet_spec = None
+    try:
+        filter_prune(c, *args[:-1], input_size=args[-1], _checked=True)
+        c.eval()
+        with torch.no_grad(): c(ex)
+    except Exception as e:
+        raise ValueError(f"filter_prune: Torch-Pruning cannot keep the channel groups of the grouped conv(s) {', '.join(grouped[:3])}"
+                         f"{', ...' if len(grouped) > 3 else ''} consistent in this {type(m).__name__} ({type(e).__name__}: "
+                         f"{str(e)[:120]}); the model was left as it was. Prune it unstructured (global_l1_prune, han_prune), "
+                         "or name the layers to prune with layers=[...] away from the grouped convs") from None
+
+def _resolve(m, names, what):
+    mods = dict(m.named_modules())
+    for n in names:
+        if not isinstance(mods.get(n), (nn.modules.conv._ConvNd, nn.Linear)):
+            near = closest(n, [k for k, v in mods.items() if isinstance(v, (nn.modules.conv._ConvNd, nn.Linear))])
+            raise ValueError(f"filter_prune: {what} names {n!r}, which is not a conv or linear layer of this {type(m).__name__}"
+                             + (f" (did you mean {near!r}?)" if near else ''))
+    return [mods[n] for n in names]
+
+def filter_prune(model:nn.Module,        # Any model torch can trace by running it (compiled or wrapped is fine)
+                 amount:float|dict=0.5,  # Fraction of the channels of every group to remove, or {layer name: fraction}
+                 importance:str='l1',    # How channels are ranked: 'l1', 'l2', 'group', 'bn' or 'taylor' (see `IMPORTANCE`)
+                 global_pruning:bool=False, # Rank all groups together (one threshold) instead of `amount` of each
+                 layers:list|None=None,  # Only the groups of these layers (names); default: every group
+                 ignore:list|None=None,  # Layers whose output channels stay (names), besides the heads
+                 round_to:int|None=None, # Keep channel counts multiples of this
+                 max_amount:float=0.9,   # With global pruning: the most any one group loses
+                 batch:tuple|None=None,  # (images, labels) for importance='taylor'
+                 input_size:tuple=(1, 3, 32, 32), # Example input for tracing
+                 _checked:bool=False,    # (internal: grouped convs already tried on a copy)
                 )->nn.Module:
-    "Remove the lowest-norm output filters of every prunable conv, with its BatchNorm channels and consumers' inputs."
+    "Remove the least important output channels of every conv (and linear) group, with every slice coupled to them."
     m = unwrap_model(model)
-    if norm not in ('l1', 'l2'): raise ValueError(f"norm={norm!r}: use 'l1' or 'l2'")
-    chains = _chains_by_name(m, 'filter_prune')
-    if layers is not None:
-        bad = [l for l in layers if l not in chains]
-        if bad: raise ValueError(f"filter_prune: {bad[0]!r} is not a conv whose filters can be removed; those are: "
-                                 f"{', '.join(list(chains)[:8])}{', ...' if len(chains) > 8 else ''}")
-        chains = {k: chains[k] for k in layers}
+    imp = _importance(importance)
     if isinstance(amount, dict):
-        bad = [k for k in amount if k not in chains]
-        if bad: raise ValueError(f"filter_prune: amount names {bad[0]!r}, which is not among the convs to prune "
-                                 f"({', '.join(list(chains)[:8])}{', ...' if len(chains) > 8 else ''})")
         for k, a in amount.items(): _check_fraction(a, f'amount[{k!r}]')
     else: _check_fraction(amount, 'amount')
-    widths = {}
-    for name, chain in chains.items():
-        a = amount.get(name, 0.) if isinstance(amount, dict) else amount
-        w = effective_param(m.get_submodule(name), 'weight').flatten(1).float()
-        norms = w.abs().sum(1) if norm == 'l1' else w.norm(dim=1)
-        n = len(norms); drop = min(round(a * n), n - 1)
-        if drop <= 0: continue
-        keep = torch.argsort(norms, stable=True)[drop:].sort().values
-        _shrink(m, chain, keep)
-        widths[name] = n - drop
-    _record_widths(m, widths)
+    _check_fraction(max_amount, 'max_amount')
+    if importance == 'taylor' and (not isinstance(batch, (tuple, list)) or len(batch) != 2):
+        raise ValueError("importance='taylor' ranks channels by |w * dL/dw|: give batch=(images, labels)")
+    _refuse_unfollowable(m)
+    masked = [(mod, n) for mod in m.modules() for n in [k[:-5] for k in mod._buffers if k.endswith('_mask')] if is_masked(mod, n)]
+    ex = _example(m, input_size)
+    heads = _heads(m, ex)
+    ignored = heads + (_resolve(m, ignore, 'ignore') if ignore else [])
+    ratio, ratio_dict = amount, None
+    if isinstance(amount, dict): ratio, ratio_dict = 0., dict(zip(_resolve(m, list(amount), 'amount'), amount.values()))
+    elif layers is not None: ratio, ratio_dict = 0., {l: amount for l in _resolve(m, layers, 'layers')}
+    grouped = [n for n, mod in m.named_modules() if isinstance(mod, nn.modules.conv._ConvNd) and 1 < mod.groups < mod.out_channels]
+    if grouped and not _checked: _try_on_a_copy(m, grouped, ex, amount, importance, global_pruning, layers, ignore, round_to, max_amount, batch, input_size)
+    was, cl = m.training, _is_cl(m)
+    if masked: unprune(m)
+    tp = _tp()
+    pruner = tp.pruner.BasePruner(m, ex, imp, global_pruning=global_pruning, pruning_ratio=ratio, pruning_ratio_dict=ratio_dict,
+                                  max_pruning_ratio=max_amount, ignored_layers=ignored, round_to=round_to)
+    if importance == 'taylor':
+        m.zero_grad(); F.cross_entropy(m(batch[0].to(ex.device)), batch[1].to(ex.device)).backward()
+    pruner.step()
+    if importance == 'taylor': m.zero_grad(set_to_none=True)
+    hist = [[str(n), bool(o), [int(i) for i in idx]] for n, o, idx in pruner.pruning_history()]
+    for mod, n in masked: set_mask(mod, n, (getattr(mod, n) != 0).to(getattr(mod, n).dtype))
+    m.train(was)
+    if cl: m.to(memory_format=torch.channels_last)
+    if hist and isinstance(getattr(m, 'micronet_spec', None), dict):
+        add_transform(m, 'micronet_fa.prune.replay_pruning', history=hist, input_size=list(input_size))
     return model
+
+# %% ../nbs/04_prune.ipynb #6386d3e5
+@register_transform('micronet_fa.prune.replay_pruning')
+def replay_pruning(model:nn.Module,   # A model as created (or as the transforms before this one left it)
+                   history:list,      # Torch-Pruning's pruning history: [[layer name, output channels?, [indices]], ...]
+                   input_size:list=(1, 3, 32, 32), # Example input for tracing
+                  )->nn.Module:
+    "Remove again the channels a `filter_prune` removed (what `load_checkpoint` replays)."
+    m = unwrap_model(model)
+    if not isinstance(history, list) or not all(isinstance(h, (list, tuple)) and len(h) == 3 for h in history):
+        raise ValueError("replay_pruning: history must be a list of [layer name, output channels?, [indices]] (filter_prune records it)")
+    mods = dict(m.named_modules())
+    bad = [h[0] for h in history if h[0] not in mods]
+    if bad: raise ValueError(f"replay_pruning: the recorded pruning names {bad[0]!r}, which this {type(m).__name__} does not have: "
+                             "the checkpoint was pruned from another architecture")
+    was, cl = m.training, _is_cl(m)
+    dg = _tp().DependencyGraph().build_dependency(m, example_inputs=_example(m, input_size))
+    try: dg.load_pruning_history([[n, bool(o), list(idx)] for n, o, idx in history])
+    except (IndexError, RuntimeError) as e:
+        raise ValueError(f"replay_pruning: the recorded indices do not fit this {type(m).__name__} ({type(e).__name__}: "
+                         f"{str(e)[:200]}): the checkpoint was pruned from another model") from None
+    m.train(was)
+    if cl: m.to(memory_format=torch.channels_last)
+    return model
+
+# %% ../nbs/04_prune.ipynb #19f23a6b
+class FilterPrune(Callback):
+    "Remove channels in steps during training (`filter_prune` at epochs start, start+every, ...), fine-tuning in between."
+    order = 5                                   # before the checkpoint and the epoch's batches
+    def __init__(self,
+                 amount:float=0.5,    # Fraction of each group's original channels removed in the end
+                 steps:int=3,         # In how many removals
+                 every:int=1,         # Epochs between removals
+                 start:int=1,         # The (0-based) epoch the first removal happens before
+                 **kwargs,            # More `filter_prune` arguments (importance, global_pruning, layers, ignore, round_to)
+                ):
+        _check_fraction(amount, 'amount')
+        for k, v in dict(steps=steps, every=every).items():
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1: raise ValueError(f"{k}={v!r}: give an int >= 1")
+        if isinstance(start, bool) or not isinstance(start, int) or start < 0: raise ValueError(f"start={start!r}: give an int >= 0")
+        self.amount, self.steps, self.every, self.start, self.kwargs = amount, steps, every, start, kwargs
+        self.done = 0
+
+    def before_fit(self):
+        self.run = not hasattr(self.learn, 'lr_finder')
+        if any(type(c).__name__ == 'EMA' for c in self.learn.cbs):
+            raise ValueError("FilterPrune with an EMA of the weights: the average would keep the removed channels; use one or the other")
+        if getattr(self.learn, 'resumed', None) is not None:
+            raise ValueError("FilterPrune cannot resume a run: the model's shape changes during it; start the run again")
+        self.done = 0
+
+    def before_epoch(self):
+        e = self.epoch - self.start
+        if e < 0 or e % self.every or self.done >= self.steps: return
+        prev = self.amount * self.done / self.steps
+        self.done += 1
+        goal = self.amount * self.done / self.steps            # of the original channels
+        b = self.dls.train.one_batch() if self.kwargs.get('importance') == 'taylor' else None
+        filter_prune(self.learn.model, 1 - (1 - goal) / (1 - prev), batch=b, **self.kwargs)
+        self.learn.create_opt()
+        self.learn.opt.set_hypers(lr=self.learn.lr)
 
 # %% ../nbs/04_prune.ipynb #c759b158
 PRUNE_METHODS = {'l1': 'global unstructured L1 (magnitude) pruning with masks',
                  'han': "Han et al.: mask |w| < amount x std of each layer (amount is the quality)",
                  'soft': 'soft pruning: zero the smallest filters of each conv, no masks',
-                 'filter': 'structured: remove the lowest-L1 filters and the channels that read them'}
+                 'filter': "structured: remove the least important channels and every slice coupled to them (Torch-Pruning)"}
 
 def prune_model(model:nn.Module, # Any model
                 method:str,      # 'l1', 'han', 'soft' or 'filter'
@@ -433,7 +578,7 @@ def prune_model(model:nn.Module, # Any model
     if method == 'soft': return soft_prune(model, amount, which or 'conv', **kw)
     if method == 'filter':
         if which not in (None, 'conv', 'weights'):
-            raise ValueError(f"which={which!r}: filter pruning finds its convs itself (see filter_chains); "
+            raise ValueError(f"which={which!r}: filter pruning finds its groups itself (Torch-Pruning's dependency graph); "
                              "name them with layers=[...] instead")
         return filter_prune(model, amount, **kw)
     raise ValueError(f"unknown pruning method {method!r}: use one of {', '.join(PRUNE_METHODS)}")

@@ -230,6 +230,7 @@ QUANT_METHODS = {
     'bc': "BinaryConnect: 1-bit weights sign(w) = ±1",
     'bwn': "Binary-Weight-Network: 1-bit weights alpha_f * sign(w), alpha_f = mean|w_f| per filter",
     'kbit': "uniform symmetric per-filter k-bit weights (k = 2..8, or 16: fp16), optional k-bit activations",
+    'ttq': "Trained Ternary Quantization: weights in {-a, 0, +b}, a and b learned per layer; stored as a 1-bit mask plus 1-bit signs",
 }
 
 def check_quant(method:str,            # 'bc', 'bwn' or 'kbit'
@@ -239,10 +240,10 @@ def check_quant(method:str,            # 'bc', 'bwn' or 'kbit'
     "Validate a method and its widths; returns `(weight_bits, act_bits)`."
     if method not in QUANT_METHODS:
         raise ValueError(f"method={method!r}: use one of " + ', '.join(f"'{k}' ({v})" for k, v in QUANT_METHODS.items()))
-    if weight_bits is None: weight_bits = 4 if method == 'kbit' else 1
+    if weight_bits is None: weight_bits = 4 if method == 'kbit' else 1   # ttq: the sign; the zeros are the mask's
     for name, v in (('weight_bits', weight_bits), ('act_bits', act_bits)):
         if isinstance(v, bool) or not isinstance(v, int): raise ValueError(f"{name}={v!r}: use an int")
-    if method in ('bc', 'bwn') and weight_bits != 1:
+    if method in ('bc', 'bwn', 'ttq') and weight_bits != 1:
         raise ValueError(f"method={method!r} has 1-bit weights, not weight_bits={weight_bits}: use method='kbit' for {weight_bits} bits")
     if method == 'kbit' and not (2 <= weight_bits <= 8 or weight_bits in (16, 32)):
         raise ValueError(f"weight_bits={weight_bits} for 'kbit': use 2..8, 16 (fp16) or 32 (weights not quantized); "
@@ -313,22 +314,50 @@ class _QuantMixin:
                  weight_bits:int|None=None, # Weight width (None: 1 for bc/bwn, 4 for kbit)
                  act_bits:int=32,           # Input activation width: 2..8, 16 or 32 (not quantized)
                  act_momentum:float=0.1,    # Momentum of the activation range's moving average
+                 ttq_threshold:float=0.05,  # ttq: weights within this fraction of the layer's max |w| are zero
                  **kwargs):                 # The float layer's keyword arguments (bias, device, dtype, ...)
         super().__init__(*args, **kwargs)
         self.weight_bits, self.act_bits = check_quant(method, weight_bits, act_bits)
         self.method, self.act_momentum = method, act_momentum
+        if method == 'ttq':
+            if not isinstance(ttq_threshold, (int, float)) or isinstance(ttq_threshold, bool) or not 0 < ttq_threshold < 1:
+                raise ValueError(f"ttq_threshold={ttq_threshold!r}: give a fraction of max|w| in (0, 1), e.g. 0.05")
+            self.ttq_threshold = float(ttq_threshold)
+            self.ttq_pos = nn.Parameter(torch.ones((), device=self.weight.device, dtype=self.weight.dtype))   # b
+            self.ttq_neg = nn.Parameter(torch.ones((), device=self.weight.device, dtype=self.weight.dtype))   # a
+            self.micronet_rescale_terms = 2
         self.register_buffer('act_max', torch.zeros((), device=self.weight.device))
         self.register_buffer('act_signed', torch.zeros((), dtype=torch.bool, device=self.weight.device))
 
+    def _ttq_sets(self):
+        w = self.weight.detach()
+        t = self.ttq_threshold * w.abs().amax()
+        return (w > t).to(w.dtype), (w < -t).to(w.dtype)
+
+    def init_ttq_scales(self):
+        "Start the two scales at the mean |w| of the weights above and below the threshold (Zhu et al.)."
+        pos, neg = self._ttq_sets()
+        w = self.weight.detach().abs()
+        with torch.no_grad():
+            self.ttq_pos.copy_((w*pos).sum() / pos.sum().clamp(min=1)); self.ttq_neg.copy_((w*neg).sum() / neg.sum().clamp(min=1))
+        return self
+
     def qweight(self)->torch.Tensor:
         "The weight used in the forward pass (quantized, with the STE to the latent weight)."
+        if self.method == 'ttq':
+            pos, neg = self._ttq_sets()
+            q = self.ttq_pos * pos - self.ttq_neg * neg              # the scales get the sums of their weights' gradients
+            if torch.is_grad_enabled() and self.weight.requires_grad:
+                lat = self.weight * (self.ttq_pos.detach()*pos + self.ttq_neg.detach()*neg + (1 - pos - neg))
+                q = q + (lat - lat.detach())                         # TTQ's scaled STE to the latent weight
+            return q
         return ste(self.weight, quantize_weight(self.weight, self.method, self.weight_bits),
                    1. if self.method == 'bc' else None)
 
     def qbias(self):
         "The bias used in the forward pass (quantized like the weight, one scale), or None."
         if self.bias is None: return None
-        return ste(self.bias, quantize_weight(self.bias, self.method, self.weight_bits, per_filter=False))
+        return ste(self.bias, quantize_weight(self.bias, 'bwn' if self.method == 'ttq' else self.method, self.weight_bits, per_filter=False))
 
     def qinput(self, x:torch.Tensor)->torch.Tensor:
         "The input quantized to `act_bits` (training batches update the clipping range first)."
@@ -351,11 +380,12 @@ class _QuantMixin:
     def micronet_scales(self)->int|None:
         "Scale values an integer kernel stores to rescale this layer's output: one per filter (BWN, k-bit), one for a quantized input; None for a 16-bit layer."
         if self.weight_bits >= 16 and self.act_bits >= 16: return None
-        w = self.weight.shape[0] if self.method in ('bwn', 'kbit') and self.weight_bits < 16 else 0
+        w = (self.weight.shape[0] if self.method in ('bwn', 'kbit') and self.weight_bits < 16 else 2 if self.method == 'ttq' else 0)
         return w + (1 if self.act_bits < 16 else 0)
 
     def _quant_repr(self):
-        return f"method={self.method!r}, weight_bits={self.weight_bits}, act_bits={self.act_bits}"
+        return f"method={self.method!r}, weight_bits={self.weight_bits}, act_bits={self.act_bits}" + (
+            f", ttq_threshold={self.ttq_threshold}" if self.method == 'ttq' else '')
 
     @classmethod
     def from_float(cls,
@@ -371,6 +401,9 @@ class _QuantMixin:
                 getattr(q, pname).copy_(src)
                 if is_masked(mod, pname): set_mask(q, pname, param_mask(mod, pname))
             if isinstance(mod, _QuantMixin): q.act_max.copy_(mod.act_max); q.act_signed.copy_(mod.act_signed)
+            if q.method == 'ttq':
+                if getattr(mod, 'method', None) == 'ttq': q.ttq_pos.copy_(mod.ttq_pos); q.ttq_neg.copy_(mod.ttq_neg)
+                else: q.init_ttq_scales()
         return q.train(mod.training)
 
 class QConv2d(_QuantMixin, nn.Conv2d):
@@ -435,7 +468,7 @@ def quantize_model(model:nn.Module,        # A model (compiled or wrapped is fin
 # %% ../nbs/05_quantize.ipynb #d7672bad
 def quantize(model:nn.Module,          # A float model (compiled or wrapped is fine)
              bits:int,                 # 16, 8, or 1..7
-             method:str|None=None,     # 16: 'half'; 8: 'ptq'; below 8: 'bwn', 'bc' or 'kbit' (default: 'bwn' at 1 bit, else 'kbit')
+             method:str|None=None,     # 16: 'half'; 8: 'ptq'; below 8: 'bwn', 'bc', 'ttq' or 'kbit' (default: 'bwn' at 1 bit, else 'kbit')
              act_bits:int|None=None,   # Below 8: activation width (default: `bits` for kbit, 32 for bc/bwn)
              dl=None,                  # Evaluation batches (e.g. `dls.valid`): 16 and 8 bits measure accuracy on them
              calib_dl=None,            # 8 bits: calibration batches (e.g. `dls.train`)

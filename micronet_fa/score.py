@@ -71,8 +71,8 @@ def is_sparse(numel:int,        # Entries
               masked:bool=False,# It has a pruning mask
               matrix:bool=True, # It is a weight matrix or kernel (2+ dimensions)
              )->bool:
-    "Whether a tensor counts as sparse: it has zeros, and a pruning mask or (a matrix) a cheaper sparse encoding."
-    return nonzero < numel and (masked or (matrix and nonzero*bits + numel < numel*bits))
+    "Whether a tensor counts as sparse: it has zeros, and a pruning mask, a 1-bit width (which cannot code a zero) or (a matrix) a cheaper sparse encoding."
+    return nonzero < numel and (masked or bits == 1 or (matrix and nonzero*bits + numel < numel*bits))
 
 # %% ../nbs/02_score.ipynb #688d691d
 class _Bits:
@@ -540,10 +540,11 @@ class _Counter:
         leaf = tr.stack[-1][1] if self.in_leaf(tr) else None
         k = micronet_attrs(leaf).scales if leaf is not None else None
         if k:
+            t = getattr(leaf, 'micronet_rescale_terms', 1)   # TTQ: b * (sum over +1 weights) - a * (sum over -1 weights)
             self.add(name=name, op='rescale', out_shape=tuple(o.shape), params=k, nonzero=k, w_bits=32, a_bits=32,
-                     mults=o.numel(), tensors=((k, k, False, False),),
+                     mults=t*o.numel(), adds=(t - 1)*o.numel(), tensors=((k, k, False, False),),
                      rule=f"rescaling a low-bit layer's integer output: {k} scale values (per filter, per input) at 32 bits, "
-                          "1 mult per output element")
+                          + ("1 mult per output element" if t == 1 else f"{t} partial sums scaled and added: {t} mults and {t-1} adds per output element"))
         lowbit = k == 0          # a low-bit layer that stores no scales, e.g. BinaryConnect's +-1 weights on float inputs
         return ('lowbit' if lowbit else 'linear') + ('_bias' if b is not None else '_nobias')
 

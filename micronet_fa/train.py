@@ -29,18 +29,22 @@ from fastai.losses import CrossEntropyLossFlat, LabelSmoothingCrossEntropyFlat
 from fastai.metrics import accuracy, top_k_accuracy
 from fastai.optimizer import OptimWrapper
 from fastai.torch_core import set_seed
+from fastcore.foundation import L
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
 from .core import atomic_write, unwrap_model, check_plain, closest, run_folder
 from .data import cifar_dls, CIFAR_INFO, AUGMENT_POLICIES, check_policy
 from .models import create_model
+from .fastnet import whiten_stem
 from .checkpoint import save_checkpoint, load_checkpoint, load_weights
 from .score import count, score_report, summary_markdown, DEFAULT_RULES
 
 # %% auto #0
 __all__ = ['OPTIMIZERS', 'DEFAULT_LR', 'SCHEDULES', 'MIXED_PRECISION', 'LOG_COLUMNS', 'TrainConfig', 'CutMixP', 'MixUpCutMix',
            'WarmupMultiStep', 'warmup_cos', 'make_schedule', 'plot_curves', 'EpochLog', 'rng_state', 'set_rng_state',
-           'Checkpoint', 'NonFiniteLoss', 'CudaOutOfMemory', 'StopOnNonFinite', 'opt_func', 'get_learner',
-           'resume_from', 'fit', 'write_score', 'train_learner', 'train']
+           'Checkpoint', 'NonFiniteLoss', 'CudaOutOfMemory', 'StopOnNonFinite', 'cpu_has_bf16', 'DeviceMixedPrecision',
+           'EMA', 'whitening_images', 'opt_func', 'get_learner', 'resume_from', 'fit', 'write_score', 'train_learner',
+           'train']
 
 # %% ../nbs/03_train.ipynb #7c0f0002
 OPTIMIZERS = {'sgd': 'SGD with Nesterov momentum (torch.optim.SGD)', 'adam': 'Adam (torch.optim.Adam, L2 weight decay)',
@@ -101,8 +105,10 @@ class TrainConfig:
     n_train:int|None=None          # Train on a seeded subset of this many images
     n_valid:int|None=None          # Validate on a seeded subset of this many images
     channels_last:bool=True        # channels_last memory format
-    mixed_precision:str|None='auto' # 'bf16', 'fp16', None (off) or 'auto' (CUDA: bf16 where the card has it, else fp16; CPU: off)
+    mixed_precision:str|None='auto' # 'bf16', 'fp16', None (off) or 'auto' (CUDA: bf16 where the card has it, else fp16; CPU: bf16 where it has native bf16 instructions, else off)
     compile:bool=False             # torch.compile the model
+    ema:float=0.                   # Validate on, and finish with, an exponential moving average of the weights with this decay per step (0: off; e.g. 0.99)
+    whiten:bool=False              # Set the model's stem conv to the whitening transform of training patches and keep it fixed (`whiten_stem`; FastNet)
 
     CHOICES:ClassVar[dict] = dict(dataset=tuple(CIFAR_INFO), opt=tuple(OPTIMIZERS), schedule=SCHEDULES, autoaugment=(*AUGMENT_POLICIES, None),
                                   pad_mode=('reflect', 'zeros'), mixed_precision=(*MIXED_PRECISION, None))
@@ -127,7 +133,8 @@ class TrainConfig:
                 raise ValueError(f"cutout={self.cutout!r}: give (holes, size), e.g. (1, 8)")
             self.cutout = (_count('cutout holes', self.cutout[0]), _count('cutout size', self.cutout[1]))
             if self.cutout[1] > 32: raise ValueError(f"cutout size {self.cutout[1]}: a hole must fit in the 32x32 image (1..32)")
-        for k in ('fastai_augs', 'channels_last', 'compile'):
+        self.ema = _fraction('ema', self.ema, 0., 1., hi_open=True)
+        for k in ('fastai_augs', 'channels_last', 'compile', 'whiten'):
             if not isinstance(getattr(self, k), bool): raise ValueError(f"{k}={getattr(self, k)!r}: give True or False")
 
     @property
@@ -157,8 +164,8 @@ class TrainConfig:
 
     def diff(self, other:TrainConfig|dict # Another configuration, or its `to_dict()`
             )->dict:
-        "`{field: (mine, other's)}` for every field where `other` differs."
-        other = other if isinstance(other, dict) else other.to_dict()
+        "`{field: (mine, other's)}` for every field where `other` differs (a field `other` lacks, written before it existed, is its default)."
+        other = {**TrainConfig().to_dict(), **(other if isinstance(other, dict) else other.to_dict())}
         mine = self.to_dict()
         return {k: (mine[k], other.get(k)) for k in mine if mine[k] != other.get(k)}
 
@@ -406,6 +413,74 @@ class StopOnNonFinite(TerminateOnNaNCallback):
             self._stop(f"the validation loss became {float(self.learn.loss)} at epoch {self.epoch+1}: the last "
                        "steps made the weights non-finite")
 
+# %% ../nbs/03_train.ipynb #b6b59a8c
+def cpu_has_bf16()->bool:
+    "Whether this CPU has native bf16 arithmetic (AVX-512 BF16 or AMX), where bf16 autocast trains faster than fp32."
+    return any(bool(getattr(torch.cpu, f, lambda: False)()) for f in ('_is_avx512_bf16_supported', '_is_amx_tile_supported'))
+
+# %% ../nbs/03_train.ipynb #578fbbc9
+class DeviceMixedPrecision(MixedPrecision):
+    "fastai's `MixedPrecision` on the learner's device: on CUDA as fastai does it, on the CPU bf16 autocast without loss scaling."
+    def __init__(self,
+                 amp_mode:str|AMPMode='bf16', # 'bf16', or 'fp16' (CUDA only)
+                 device_type:str='cuda',      # 'cuda' or 'cpu': where the model trains
+                 **kwargs,                    # For fastai's `GradScaler` (CUDA fp16)
+                ):
+        super().__init__(amp_mode, **kwargs)
+        if device_type not in ('cuda', 'cpu'):
+            raise ValueError(f"mixed precision on {device_type!r}: only 'cuda' and 'cpu' are supported; use mixed_precision=None")
+        if device_type == 'cpu' and self.amp_mode != AMPMode.BF16:
+            raise ValueError("fp16 mixed precision on the CPU: CPUs have no fast fp16 arithmetic and fp16 needs loss scaling; "
+                             "use mixed_precision='bf16' (or None)")
+        self.device_type = device_type
+
+    def before_fit(self):
+        if self.device_type == 'cuda': return super().before_fit()
+        self.autocast = torch.autocast('cpu', dtype=torch.bfloat16)
+        self.learn.scaler, self.scales = torch.amp.GradScaler('cpu', enabled=False), L()   # bf16 has fp32's range
+
+# %% ../nbs/03_train.ipynb #8cf97f13
+class EMA(Callback):
+    "Validate on, save, and finish with an exponential moving average of the weights (torch's `AveragedModel`)."
+    order = Checkpoint.order + 1          # after Checkpoint: it saves the averaged weights, then training goes on with the raw ones
+    def __init__(self,
+                 decay:float=0.99,        # The average's weight per step: it remembers about 1/(1-decay) steps
+                ):
+        self.decay = _fraction('decay', decay, 0., 1., hi_open=True)
+        self.avg, self._loaded, self._raw = None, False, None
+
+    def _new(self): return AveragedModel(unwrap_model(self.learn.model), multi_avg_fn=get_ema_multi_avg_fn(self.decay), use_buffers=True)
+    def _net(self): return unwrap_model(self.learn.model)
+    def before_fit(self):
+        self.run = not hasattr(self.learn, 'lr_finder')
+        if self.run and not self._loaded: self.avg = self._new()
+        self._loaded = False
+    def after_step(self): self.avg.update_parameters(self._net())
+    def before_validate(self):
+        self._raw = {k: v.detach().clone() for k, v in self._net().state_dict().items()}
+        self._net().load_state_dict(self.avg.module.state_dict())
+    def after_epoch(self):
+        if self._raw is not None: self._net().load_state_dict(self._raw); self._raw = None
+    def after_fit(self):
+        if self.run and self.avg is not None: self._net().load_state_dict(self.avg.module.state_dict())
+
+    def checkpoint_state(self)->dict:
+        "The average and the raw training weights (the model holds the average while Checkpoint saves it)."
+        return dict(avg=self.avg.state_dict(), raw=self._raw if self._raw is not None else self._net().state_dict())
+    def load_checkpoint_state(self, state:dict # What `checkpoint_state` returned
+                             ):
+        if self.avg is None or not self._loaded: self.avg = self._new()
+        self.avg.load_state_dict(state['avg']); self._net().load_state_dict(state['raw']); self._loaded = True
+
+# %% ../nbs/03_train.ipynb #2d075829
+def whitening_images(dls,         # CIFAR `DataLoaders` (`cifar_dls`)
+                     n:int=5000,  # How many training images (the first `n` of the training split)
+                    )->torch.Tensor:
+    "The first `n` training images, unaugmented and normalised as the model sees them: what `whiten_stem` is fitted to."
+    x = dls.train.dataset.x[:n].as_subclass(torch.Tensor).float() / 255
+    mean, std = (torch.tensor(v).view(1, -1, 1, 1) for v in dls.stats)
+    return (x - mean) / std
+
 # %% ../nbs/03_train.ipynb #cc4f3f2a
 def opt_func(name:str='sgd', # 'sgd', 'adam' or 'adamw'
              mom:float=0.9,  # Momentum (SGD) or beta1 (Adam)
@@ -427,8 +502,10 @@ def _callbacks(cfg, out, meta, line, title, dev):
     elif cfg.cutmix: cbs.append(CutMixP(cfg.cutmix, cfg.cutmix_p))
     if cfg.channels_last: cbs.append(ChannelsLast())
     mp = cfg.mixed_precision
-    if mp == 'auto': mp = (('bf16' if torch.cuda.is_bf16_supported() else 'fp16') if dev.type == 'cuda' else None)
-    if mp: cbs.append(MixedPrecision(amp_mode=AMPMode(mp)))
+    if mp == 'auto': mp = (('bf16' if torch.cuda.is_bf16_supported() else 'fp16') if dev.type == 'cuda' else
+                           'bf16' if dev.type == 'cpu' and cpu_has_bf16() else None)
+    if mp: cbs.append(DeviceMixedPrecision(mp, dev.type))
+    if cfg.ema: cbs.append(EMA(cfg.ema))
     return cbs
 
 def get_learner(model:str|nn.Module,    # Registered model name, or a model
@@ -449,6 +526,7 @@ def get_learner(model:str|nn.Module,    # Registered model name, or a model
                          "rebuilds the model from its registered name): register it with register_model, or train without out=")
     if spec and getattr(dls, 'c', None) and spec['n_out'] != dls.c:
         raise ValueError(f"the model has {spec['n_out']} outputs but the data has {dls.c} classes")
+    if cfg.whiten: whiten_stem(unwrap_model(model), whitening_images(dls))   # a resumed run's weights replace it after
     loss = LabelSmoothingCrossEntropyFlat(eps=cfg.label_smoothing) if cfg.label_smoothing else CrossEntropyLossFlat()
     dev = next(model.parameters()).device if dls.device is None else dls.device
     callbacks = _callbacks(cfg, out, meta, line, (spec or {}).get('name', ''), dev) + list(cbs or [])

@@ -28,7 +28,8 @@ def test_a_folder_holding_a_run_is_never_overwritten_unasked(env, data10, tmp_pa
 
 def test_two_writers_into_one_folder(env, data10, tmp_path):
     out = tmp_path/'busy'
-    first = ['train', 'densenet_nano', '--data', str(data10), '--epochs', '3', '--bs', '32', '--out', str(out)]
+    # long enough that the second command (seconds of imports) finds the first still writing
+    first = ['train', 'densenet_nano', '--data', str(data10), '--epochs', '40', '--bs', '32', '--out', str(out)]
     p = subprocess.Popen([str(BIN/'micronet-fa'), *first], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         t0 = time.time()
@@ -40,7 +41,7 @@ def test_two_writers_into_one_folder(env, data10, tmp_path):
     finally: p.wait(timeout=600)
     assert p.returncode == 0 and not (out/'.micronet.lock').exists()
     r = cli(*first, '--resume', env=env)                                          # the lock went with it
-    assert 'all 3 epochs are already done' in r.stdout, r.stdout
+    assert 'all 40 epochs are already done' in r.stdout, r.stdout
 
 def test_resume_without_a_checkpoint_says_so(env, data10, tmp_path):
     r = cli('train', 'densenet_nano', '--data', data10, *TINY, '--out', tmp_path/'new', '--resume', env=env)
