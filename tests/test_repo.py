@@ -33,3 +33,29 @@ def test_modules_are_exported_from_the_notebooks(tmp_path):
         assert (tmp_path/'micronet_fa'/p.name).exists(), f"{p.name} is not exported by any notebook"
         assert filecmp.cmp(p, tmp_path/'micronet_fa'/p.name, shallow=False), \
             f"micronet_fa/{p.name} differs from what nbdev-export writes from the notebooks: run nbdev-export and commit both"
+
+def _run_nbs():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location('run_nbs', ROOT/'tools'/'run_nbs.py')
+    mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)
+    return mod
+
+def test_notebooks_are_committed_with_current_outputs():
+    "Every notebook's stored outputs come from a run of its current code (tools/run_nbs.py stamps them when it runs one)."
+    bad = [p for nb in sorted((ROOT/'nbs').glob('[0-9i]*.ipynb')) for p in _run_nbs().problems(nb)]
+    assert not bad, '\n'.join(bad)
+
+def test_the_outputs_check_sees_stale_and_missing_outputs(tmp_path):
+    import json
+    rn, src = _run_nbs(), ROOT/'nbs'/'01e_googlenet.ipynb'
+    nb = json.loads(src.read_text())
+    code = [c for c in nb['cells'] if c['cell_type'] == 'code']
+    p = tmp_path/src.name
+    p.write_text(json.dumps(nb)); assert rn.problems(p) == []
+    code[-1]['source'] = ''.join(code[-1]['source']) + '\n1 + 1'                   # the code changed after the run
+    p.write_text(json.dumps(nb)); assert 'its code changed after its outputs were made' in rn.problems(p)[0]
+    nb = json.loads(src.read_text())
+    for c in nb['cells']: c['outputs'] = [] if c['cell_type'] == 'code' else c.get('outputs')
+    p.write_text(json.dumps(nb)); assert 'that produced output have none now' in rn.problems(p)[0]
+    del nb['metadata']['micronet_fa']
+    p.write_text(json.dumps(nb)); assert 'no stored outputs' in rn.problems(p)[0]

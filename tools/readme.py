@@ -4,7 +4,7 @@
     python tools/readme.py          # write README.md
     python tools/readme.py --check  # exit 1 if README.md is not what index.ipynb says
 
-Markdown cells are copied; code cells become ```python blocks followed by their text output; cells marked
+Markdown cells are copied (links relative to nbs/, `](../x)`, made relative to the root); code cells become ```python blocks followed by their text output; cells marked
 `#| hide` are left out."""
 import json, sys
 from pathlib import Path
@@ -16,7 +16,7 @@ def render(nb_path=ROOT/'nbs'/'index.ipynb') -> str:
     parts = []
     for c in nb['cells']:
         src = ''.join(c['source']).rstrip()
-        if c['cell_type'] == 'markdown': parts.append(src); continue
+        if c['cell_type'] == 'markdown': parts.append(src.replace('](../', '](')); continue   # links from nbs/ -> from the root
         lines = src.splitlines()
         if any(l.strip() in ('#| hide', '#|hide') for l in lines): continue
         code = '\n'.join(l for l in lines if not l.startswith('#|')).strip()
