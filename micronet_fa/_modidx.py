@@ -561,7 +561,6 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                    'micronet_fa/recipes.py'),
                                      'micronet_fa.recipes.wrn_kd_cifar100': ('recipes.html#wrn_kd_cifar100', 'micronet_fa/recipes.py')},
             'micronet_fa.registry': { 'micronet_fa.registry._from_notebook': ('registry.html#_from_notebook', 'micronet_fa/registry.py'),
-                                      'micronet_fa.registry._known': ('registry.html#_known', 'micronet_fa/registry.py'),
                                       'micronet_fa.registry._transform_fn': ('registry.html#_transform_fn', 'micronet_fa/registry.py'),
                                       'micronet_fa.registry._unknown_model': ('registry.html#_unknown_model', 'micronet_fa/registry.py'),
                                       'micronet_fa.registry.add_transform': ('registry.html#add_transform', 'micronet_fa/registry.py'),

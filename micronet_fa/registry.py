@@ -40,15 +40,6 @@ def register_model(name:str,   # snake_case registry key, e.g. 'densenet_nano'
     return deco
 
 # %% ../nbs/01a_registry.ipynb #4e6a0008
-_FAMILIES = ('micronet_fa.models', 'micronet_fa.fastnet', 'micronet_fa.mobile', 'micronet_fa.winners')  # the zoo's modules
-
-def _known(name):
-    "Whether `name` is registered, importing the zoo's family modules first if it is not yet (so a checkpoint loads without them imported)."
-    if name not in _MODELS:
-        import importlib
-        for mod in _FAMILIES: importlib.import_module(mod)
-    return name in _MODELS
-
 def _unknown_model(name):
     names = list(_MODELS)
     close = closest(name, names, cutoff=0.4)
@@ -58,7 +49,7 @@ def _unknown_model(name):
 def model_options(name:str # Registered model name
                  )->dict:
     "The options `create_model(name, ...)` accepts, with their defaults."
-    if not _known(name): raise _unknown_model(name)
+    if name not in _MODELS: raise _unknown_model(name)
     return copy.deepcopy(_MODELS[name]['options'])
 
 # %% ../nbs/01a_registry.ipynb #4e6a0010
@@ -67,7 +58,7 @@ def create_model(name:str,     # Registered model name (see `list_models`)
                  **options     # Options of that model (see `model_options(name)`)
                 )->nn.Module:
     "Build the registered model `name` with `n_out` outputs; the model remembers how it was made (`model_spec`)."
-    if not _known(name): raise _unknown_model(name)
+    if name not in _MODELS: raise _unknown_model(name)
     if isinstance(n_out, bool) or not isinstance(n_out, int) or n_out < 1:
         raise ValueError(f"n_out={n_out!r}: the number of classes must be a positive int (10 for CIFAR-10, 100 for CIFAR-100)")
     e = _MODELS[name]
