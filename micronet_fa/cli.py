@@ -86,7 +86,7 @@ def _add_models(sub):
     p.add_argument('--json', action='store_true', help='print JSON')
     p.set_defaults(func=_cmd_models, _parser=p)
 
-# %% ../nbs/08_cli.ipynb #2f3feedc
+# %% ../nbs/08_cli.ipynb #adfdd0bb
 TRACK_CLASSES = {'cifar10': 10, 'cifar100': 100, 'imagenet': 1000}
 
 def _prune_quantize_transforms():
@@ -187,11 +187,20 @@ def _cmd_score(a):
     rules = a.rules or DEFAULT_RULES[track]
     bits = _parse_bits(a.bits)
     if bits is None and meta.get('bits'): bits = meta['bits']
+    prof = None
+    if a.profile:
+        from micronet_fa.profiles import get_profile, account
+        if rules != 'micronet': raise UsageError(f"--profile {a.profile} re-costs a micronet count; drop --rules {rules} (or give --rules micronet)")
+        try: prof = get_profile(a.profile)
+        except ValueError as e: raise UsageError(str(e)) from None
     c = count(model, (1, 3, a.size, a.size), rules=rules, bits=bits, freebie=not a.no_freebie)
+    acc = account(c, model, prof) if prof else None
     if a.json:
         r = score_report(c, track)
         flat = {**r['score'], 'rules': rules, 'track': track}
         if a.table: flat['table'] = r['table']
+        if acc: flat['profile'] = dict(name=prof.name, team=prof.team, **acc.score(track),
+                                       deviations=acc.reconciliation[['code', 'deviation', 'd_params', 'd_ops']].to_dict('records'))
         print(json.dumps(flat, indent=1)); return 0
     import pandas as pd
     t = c.table if a.all else c.counted()
@@ -205,6 +214,13 @@ def _cmd_score(a):
           + ('  (16-bit freebie)' if s['freebie'] else ''))
     print(f"score {s['score']:.5f} = params {s['params_score']:.5f} + ops {s['ops_score']:.5f}  "
           f"(reference {s['reference']}; valid at >= {s['threshold']:.0%} top-1)")
+    if acc:
+        p = acc.score(track)
+        print(f"\n{prof.team}'s accounting ({prof.about}): our count plus each deviation")
+        with pd.option_context('display.width', 250, 'display.max_colwidth', 90):
+            print(acc.reconciliation[['code', 'deviation', 'd_params', 'd_ops']].to_string(index=False))
+        print(f"params {p['params']:,.3f}  ops {p['ops']:,.3f}  score {p['score']:.5f} under {prof.name} "
+              f"(strict {s['score']:.5f}); nbs/02b_profiles.ipynb says what each deviation is and why")
     return 0
 
 def _add_score(sub):
@@ -217,6 +233,9 @@ def _add_score(sub):
                    help="track (default: the checkpoint's dataset, or the one --classes belongs to, else cifar10)")
     p.add_argument('--bits', default=None, help='a width for every layer (e.g. 8), or name=bits pairs')
     p.add_argument('--no-freebie', action='store_true', help='micronet: do not claim the 16-bit freebie')
+    p.add_argument('--profile', default=None, metavar='NAME',
+                   help="also score it as another scorer would have: riair[:TYPE], kaist[:revised|first], osi[:SPARSITY[,EXIT]] "
+                        "(our count plus that scorer's named deviations)")
     p.add_argument('--size', type=int, default=32, help='input height and width (also given to a factory that takes it)')
     p.add_argument('--json', action='store_true', help='print JSON (params, mults, adds, ops, score, ...)')
     p.add_argument('--table', action='store_true', help='with --json: include the per-layer rows')

@@ -315,7 +315,7 @@ def set_layout(mod:nn.Module, # A module
         setattr(mod, name, raw * mod._buffers[name + '_mask'])
     return mod
 
-# %% ../nbs/00_core.ipynb #c0a1e033
+# %% ../nbs/00_core.ipynb #eb365cc0
 @dataclass(frozen=True)
 class MicronetAttrs:
     "What a module declares to the counter (see the table above); None where it declares nothing."
@@ -323,9 +323,11 @@ class MicronetAttrs:
     act_bits:int|None=None       # width of the activations its ops take, bits
     scales:int|None=None         # 32-bit scale values a low-bit layer stores to rescale its integer output
     rule:str|None=None           # why its inner ops (beyond the conv/matmul) are free
+    quantizes_input:bool|None=None # it converts its input to `act_bits` itself (the counter charges the conversion)
 
-# %% ../nbs/00_core.ipynb #139c9d67
-MICRONET_ATTRS = {'weight_bits': 'weight_bits', 'act_bits': 'act_bits', 'scales': 'micronet_scales', 'rule': 'micronet_rule'}
+# %% ../nbs/00_core.ipynb #470115a5
+MICRONET_ATTRS = {'weight_bits': 'weight_bits', 'act_bits': 'act_bits', 'scales': 'micronet_scales', 'rule': 'micronet_rule',
+                  'quantizes_input': 'micronet_quantizes_input'}
 
 def _check_bits(v, what, m):
     if v is None: return None
@@ -336,9 +338,11 @@ def _check_bits(v, what, m):
 def micronet_attrs(m:nn.Module # A module
                   )->MicronetAttrs:
     "The declarations the counter reads from `m` (its own attributes only; inheritance is the counter's business)."
-    w, a, s, r = (getattr(m, MICRONET_ATTRS[k], None) for k in ('weight_bits', 'act_bits', 'scales', 'rule'))
+    w, a, s, r, q = (getattr(m, MICRONET_ATTRS[k], None) for k in ('weight_bits', 'act_bits', 'scales', 'rule', 'quantizes_input'))
     if s is not None and (isinstance(s, bool) or not isinstance(s, int) or s < 0):
         raise ValueError(f"{type(m).__name__} declares micronet_scales={s!r}: a count of stored scale values (int >= 0) or None")
     if r is not None and not isinstance(r, str):
         raise ValueError(f"{type(m).__name__} declares micronet_rule={r!r}: a sentence saying why its inner ops are free")
-    return MicronetAttrs(_check_bits(w, 'weight_bits', m), _check_bits(a, 'act_bits', m), s, r)
+    if q is not None and not isinstance(q, bool):
+        raise ValueError(f"{type(m).__name__} declares micronet_quantizes_input={q!r}: True, False or None")
+    return MicronetAttrs(_check_bits(w, 'weight_bits', m), _check_bits(a, 'act_bits', m), s, r, q)

@@ -300,11 +300,13 @@ def quantize_act(x:torch.Tensor,     # Activation
     xc = torch.clamp(x, lo, hi)
     return ste(xc, torch.round(xc.detach() / s) * s)
 
-# %% ../nbs/05_quantize.ipynb #428db2f4
+# %% ../nbs/05_quantize.ipynb #110fcd59
 class _QuantMixin:
     "The quantization of `QConv2d` and `QLinear`: quantized weights and inputs in the forward pass, the STE in the backward."
     micronet_rule = ("simulated quantization: the sign, scaling, rounding and clipping stand for what a low-bit "
-                     "kernel does natively; the layer's conv/matmul is counted at its weight_bits/act_bits")
+                     "kernel does natively; the layer's conv/matmul is counted at its weight_bits/act_bits, and the "
+                     "conversion of its input to act_bits codes in a row of its own")
+    micronet_quantizes_input = True    # below 16 bits, the counter charges the input's conversion (a 'quantize' row)
 
     def __init__(self,
                  *args,                     # The float layer's positional arguments (`nn.Conv2d`'s, `nn.Linear`'s)

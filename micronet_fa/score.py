@@ -119,12 +119,12 @@ def _tensors(x):
     elif isinstance(x, dict):
         for v in x.values(): yield from _tensors(v)
 
-# %% ../nbs/02_score.ipynb #efc6a949
+# %% ../nbs/02_score.ipynb #01dc4e20
 class _Tracer(TorchDispatchMode):
     "Sees every ATen op the model runs; knows which tensors are activations and what each constant was computed from."
     def __init__(self, on_op, model):
         super().__init__()
-        self.on_op, self.acts, self.keep, self.producer, self.stack = on_op, set(), [], {}, []
+        self.on_op, self.acts, self.keep, self.producer, self.stack, self.inputs = on_op, set(), [], {}, [], {}
         self.named = dict(model.named_parameters(remove_duplicate=False))
         self.named.update(model.named_buffers(remove_duplicate=False))
         self.origin = {}
@@ -420,7 +420,7 @@ def rules_table()->pd.DataFrame:
         seen.add(id(r)); rows.append(dict(ops=', '.join(r.ops), counts=r.formula, reason=r.reason))
     return pd.DataFrame(rows)
 
-# %% ../nbs/02_score.ipynb #ad12df15
+# %% ../nbs/02_score.ipynb #58ce8287
 _POOLS = ('avg_pool2d', '_adaptive_avg_pool2d', 'adaptive_avg_pool2d', 'max_pool2d_with_indices', 'max_pool2d', 'adaptive_max_pool2d')
 
 def _free_reason(opn):
@@ -442,6 +442,7 @@ class _Counter:
         self.model, self.rules, self.rows, self.seen = model, rules, [], {}
         self.bits = _Bits(model, bits, 16 if rules == 'course' else 32)
         self.masks, self.charged, self.used, self.bn_inputs = mask_names(model), set(), set(), set()
+        self.quantized = set()                     # (input tensor id, width) a layer's own quantizer has converted
 
     def add(self, **kw): r = Row(**kw); self.rows.append(r); return r
 
@@ -543,8 +544,20 @@ class _Counter:
                      mults=t*o.numel(), adds=(t - 1)*o.numel(), tensors=((k, k, False, False),),
                      rule=f"rescaling a low-bit layer's integer output: {k} scale values (per filter, per input) at 32 bits, "
                           + ("1 mult per output element" if t == 1 else f"{t} partial sums scaled and added: {t} mults and {t-1} adds per output element"))
+        la = micronet_attrs(leaf) if leaf is not None else None
+        if la and la.quantizes_input and la.rule and a_bits < 16: self.quantize_input(tr, leaf, name, a_bits)
         lowbit = k == 0          # a low-bit layer that stores no scales, e.g. BinaryConnect's +-1 weights on float inputs
         return ('lowbit' if lowbit else 'linear') + ('_bias' if b is not None else '_nobias')
+
+    def quantize_input(self, tr, leaf, name, bits):
+        "A row for a layer's own conversion of its input to `bits`-bit codes, once per input tensor and width."
+        x = next(_tensors(tr.inputs.get(id(leaf), ())), None)
+        if x is None or (id(x), bits) in self.quantized: return
+        self.quantized.add((id(x), bits))
+        n, width = x.numel(), self.bits.of(tr.stack[:-1])[1]          # the input's own width, outside the layer
+        self.add(name=name, op='quantize', out_shape=tuple(x.shape), mults=3*n, adds=n, other=n, a_bits=width,
+                 rule=f"the layer's input converted to {bits}-bit codes, once per tensor: per element a clamp to the range "
+                      "(2 comparisons), the division by the step (1 mult), rounding (1 add + 1 bitwise op)")
 
     def batchnorm(self, tr, name, args, o, w_bits, a_bits):
         C, prod, n = args[0].shape[1], tr.producer.get(id(args[0])), o.numel()
@@ -716,7 +729,7 @@ def _exact(v:Fraction):
     "An int when the value is whole, else the Fraction."
     return int(v) if v.denominator == 1 else v
 
-# %% ../nbs/02_score.ipynb #67375b79
+# %% ../nbs/02_score.ipynb #621042e0
 def _trace(model, input_size, c):
     "Run `model` once on a random input of `input_size` in eval mode, feeding every op and module call to counter `c`."
     tr = _Tracer(c.on_op, model)
@@ -725,7 +738,7 @@ def _trace(model, input_size, c):
                     dtype=p.dtype if p is not None and p.is_floating_point() else torch.float32)
     names = {m: n for n, m in model.named_modules()}
     handles, fast = [], torch.backends.mha.get_fastpath_enabled()
-    def pre(m, args): tr.stack.append((names[m], m))
+    def pre(m, args): tr.stack.append((names[m], m)); tr.inputs[id(m)] = args
     def post(m, args, out):
         c.on_module(tr, names[m], m, args, out)
         tr.stack.pop()
