@@ -5,6 +5,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                     'micronet_fa/checkpoint.py'),
                                         'micronet_fa.checkpoint._describe': ('checkpoint.html#_describe', 'micronet_fa/checkpoint.py'),
                                         'micronet_fa.checkpoint._meta_value': ('checkpoint.html#_meta_value', 'micronet_fa/checkpoint.py'),
+                                        'micronet_fa.checkpoint.import_for': ('checkpoint.html#import_for', 'micronet_fa/checkpoint.py'),
                                         'micronet_fa.checkpoint.load_checkpoint': ( 'checkpoint.html#load_checkpoint',
                                                                                     'micronet_fa/checkpoint.py'),
                                         'micronet_fa.checkpoint.load_weights': ( 'checkpoint.html#load_weights',

@@ -148,7 +148,7 @@ def leaderboard(folder:str|Path|None=None, # The checkpoints folder (default `wi
         rep = team_score(m, e['profile'](), e['exit_ratio'])
         strict, tree = strict_score(m, e['exit_ratio']), strict_score(m, e['exit_ratio'], 'tree')
         shown = round(rep['score'], e['digits']) if e['digits'] else rep['score']
-        rows.append(dict(team=e['team'], place=e['place'], file=e['file'], figure=e['figure'], published=e['published'],
+        rows.append(dict(team=e['team'], place=e['place'], file=e['file'], figure=e['figure'], profile=rep['entry'], published=e['published'],
                          reproduced=shown, residual=shown - e['published'], team_params=rep['params'], team_ops=rep['ops'],
                          strict_params=strict['params'], strict_ops=strict['ops'], strict_score=strict['score'],
                          strict_tree_score=tree['score'], published_accuracy=e.get('accuracy'),

@@ -328,7 +328,7 @@ def riair_accounting(score_type:int=0, # Their score.py's --score-type: 0 (adder
         D('R5', {'tree': "conv additions by an adder tree at the products' width", 'fixed': 'conv additions at a fixed length as wide as the largest sum',
                  'fp32': 'conv additions as density x (k - 1) per output'}[acc],
           'nnz - 1 32-bit additions per filter and output', 'score.py L20-28, L94-103', _riair_conv_adds(acc)),
-        D('R6', 'first conv (32-bit input) additions as density x (k - 1) per output' + (', divided by 32 once more' if twice else ''),
+        D('R6', 'convs with a 32-bit input (their first) add density x (k - 1) per output' + (', divided by 32 once more' if twice else ''),
           "nnz - 1 additions per filter and output: each filter's own nonzeros, not the layer's density", 'score.py L53-54',
           partial(density_adds, ops=('conv2d',), scale=Fraction(1, 32 if twice else 1), where=lambda c: c.row.a_bits == 32)),
         D('R7', 'classifier additions as density x (k - 1) per output', 'the same slip as R6', 'score.py L129', partial(density_adds, ops=('linear',))),

@@ -41,3 +41,14 @@ def test_gpu_check_runs_on_the_cpu_when_asked(tmp_path):
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
     res = json.loads(out.read_text())
     assert res['steps']['resume']['continued_at_epoch_3'] and res['steps']['throughput']['time_ratio_fastai_over_plain'] > 0
+
+def test_distill_benchmark_trains_the_student_alone_and_distilled(tmp_path, env, data10):
+    "benchmarks/distill.py on a small synthetic CIFAR-10 (the path, not the figures), with the committed teacher."
+    e = dict(env, MICRONET_DATA=str(data10))
+    r = subprocess.run([sys.executable, str(ROOT/'benchmarks'/'distill.py'), '--epochs', '1', '--n-train', '256', '--n-valid', '128',
+                        '--out', str(tmp_path)], capture_output=True, text=True, env=e, timeout=600)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    res = json.loads((tmp_path/'distill_fastnet8_1ep_smoke.json').read_text())
+    assert [x['run'] for x in res['runs']] == ['alone', 'distilled'] and res['teacher_accuracy'] > 0.9
+    assert res['runs'][0]['params'] == res['runs'][1]['params'] and all(len(x['per_epoch']) == 1 for x in res['runs'])
+    assert (tmp_path/'distill_fastnet8_1ep_smoke.md').exists() and not list(tmp_path.glob('*.tmp'))
