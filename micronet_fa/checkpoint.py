@@ -93,8 +93,11 @@ def load_weights(model:nn.Module,     # The model to load into
     m.load_state_dict(sd, strict=True)
     return model
 
-# %% ../nbs/01g_checkpoint.ipynb #9f47fcb0
-ZOO_MODULES = ('micronet_fa.fastnet', 'micronet_fa.mobile', 'micronet_fa.winners')   # families micronet_fa.models does not import
+# %% ../nbs/01g_checkpoint.ipynb #4e7996c1
+ZOO_MODULES = {   # the zoo's modules that micronet_fa.models does not import: module -> the models it registers
+    'micronet_fa.fastnet': ('fastnet',),
+    'micronet_fa.mobile': ('efficientnet_b0', 'mobilenet_v2', 'mobilenet_v3_large', 'mobilenet_v3_small'),
+    'micronet_fa.winners': ('kaist_micronet_v1', 'kaist_micronet_v2', 'osi_efficientnet', 'riair_densenet100')}
 
 def import_for(spec:dict, # A model spec: {"name", "n_out", "options", "transforms"}
               ):
@@ -106,9 +109,10 @@ def import_for(spec:dict, # A model spec: {"name", "n_out", "options", "transfor
         if isinstance(key, str) and key.startswith('micronet_fa.') and key not in _TRANSFORMS:
             try: importlib.import_module(key.rpartition('.')[0])
             except ImportError: pass          # `rebuild` then names the transform it cannot find
-    for mod in ZOO_MODULES:
-        if spec.get('name') in _MODELS: break
-        importlib.import_module(mod)
+    name = spec.get('name')
+    if name not in _MODELS:
+        for mod, names in ZOO_MODULES.items():
+            if name in names: importlib.import_module(mod)
 
 # %% ../nbs/01g_checkpoint.ipynb #7586b219
 def load_checkpoint(path:str|Path,          # A file written by `save_checkpoint`
