@@ -145,8 +145,8 @@ def leaderboard(folder:str|Path|None=None, # The checkpoints folder (default `wi
             raise FileNotFoundError(f"{folder/e['file']} is missing: the leaderboard needs the published checkpoints "
                                     f"({', '.join(x['file'] for x in LEADERBOARD)}) in {folder}; set MICRONET_CHECKPOINTS")
         m = load_winner(folder/e['file'], **e['load'])
-        rep = team_score(m, e['profile'](), e['exit_ratio'])
-        strict, tree = strict_score(m, e['exit_ratio']), strict_score(m, e['exit_ratio'], 'tree')
+        rep = team_score(m, e['profile'](), e['exit_ratio'])       # its accounting starts from the strict count: counted once
+        strict, tree = _result(rep['strict_params'], rep['strict_ops'], '', 'strict'), strict_score(m, e['exit_ratio'], 'tree')
         shown = round(rep['score'], e['digits']) if e['digits'] else rep['score']
         rows.append(dict(team=e['team'], place=e['place'], file=e['file'], figure=e['figure'], profile=rep['entry'], published=e['published'],
                          reproduced=shown, residual=shown - e['published'], team_params=rep['params'], team_ops=rep['ops'],
